@@ -13,8 +13,9 @@ dir="${VERITY_TESTNET_DIR:-$VERITY_HOME/testnet}"
 offset="${VERITY_PORT_OFFSET:-0}"
 node="${VERITY_NODE:-$CARGO_TARGET_DIR/debug/verity-node}"
 validators=(alice bob charlie)
-# Alice's fixed libp2p key: the bootnode's peer id is known in advance.
-alice_node_key=0000000000000000000000000000000000000000000000000000000000000001
+# Fixed libp2p keys (validators must have a stable network identity): Alice's makes her the
+# bootnode with a peer id known in advance. Development keys only: never use them on a real network.
+node_key() { printf '%064x' $(($(index_of "$1") + 1)); }
 alice_peer_id=12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp
 
 index_of() { local i; for i in "${!validators[@]}"; do [ "${validators[$i]}" = "$1" ] && echo "$i"; done; }
@@ -46,12 +47,8 @@ start() {
 		for port in "$(p2p_port "$name")" "$(rpc_port "$name")"; do
 			port_free "$port" || die "port $port (for $name) is in use: stop what holds it or set VERITY_PORT_OFFSET"
 		done
-		local extra=()
-		if [ "$name" = alice ]; then
-			extra=(--node-key "$alice_node_key")
-		else
-			extra=(--bootnodes "/ip4/127.0.0.1/tcp/$(p2p_port alice)/p2p/$alice_peer_id")
-		fi
+		local extra=(--node-key "$(node_key "$name")")
+		[ "$name" = alice ] || extra+=(--bootnodes "/ip4/127.0.0.1/tcp/$(p2p_port alice)/p2p/$alice_peer_id")
 		"$node" --chain local "--$name" --base-path "$dir/$name" \
 			--listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$name")" --rpc-port "$(rpc_port "$name")" \
 			--no-prometheus --no-mdns "${extra[@]}" >"$dir/$name.log" 2>&1 &

@@ -32,9 +32,17 @@ pub enum EngineError {
 	/// The input is longer than the model's declared limit.
 	#[error("input is {len} bytes but this model accepts at most {max}")]
 	InputTooLarge {
-		/// Length of the input in bytes (or tokens, for token limits; see the message's context).
+		/// Length of the input in bytes.
 		len: usize,
 		/// The declared maximum.
+		max: usize,
+	},
+	/// The prompt, chat template included, has more tokens than the model accepts.
+	#[error("prompt is {tokens} tokens but this model accepts at most {max}")]
+	PromptTooLong {
+		/// Prompt tokens, chat template included.
+		tokens: usize,
+		/// The declared `max_input_tokens`.
 		max: usize,
 	},
 	/// A text model received bytes that are not UTF-8.

@@ -41,6 +41,14 @@ impl Architecture {
 		}
 	}
 
+	/// The canonical output encoding of this architecture.
+	pub fn output_kind(&self) -> crate::encoding::OutputKind {
+		match self {
+			Architecture::Mlp | Architecture::BertEmbedding => crate::encoding::OutputKind::Vector,
+			Architecture::LlamaGguf => crate::encoding::OutputKind::Generation,
+		}
+	}
+
 	/// The file roles a model of this architecture needs.
 	pub fn required_files(&self) -> &'static [&'static str] {
 		match self {
@@ -55,7 +63,7 @@ impl Architecture {
 		match self {
 			Architecture::Mlp => {
 				Limits { max_input_bytes: 4096, max_input_tokens: None, max_new_tokens: None }
-			},
+			}
 			Architecture::BertEmbedding => Limits {
 				max_input_bytes: 16 * 1024,
 				max_input_tokens: Some(256),
@@ -73,7 +81,7 @@ impl Architecture {
 	pub fn default_numerics(&self) -> Numerics {
 		match self {
 			Architecture::Mlp => Numerics {
-				input_scale: Some(DEFAULT_SCALE),
+				input_scale: Some(DEFAULT_INPUT_SCALE),
 				output_scale: Some(DEFAULT_SCALE),
 				contract: Contract::Exact,
 			},
@@ -82,19 +90,19 @@ impl Architecture {
 				output_scale: Some(DEFAULT_SCALE),
 				// 1e-5 at scale 1e8: well above the float noise between kernel profiles,
 				// far below any semantic difference between sentences.
-				contract: Contract::Tolerance { epsilon: 1000 },
+				contract: Contract::Tolerance { eps: 1000 },
 			},
-			Architecture::LlamaGguf => Numerics {
-				input_scale: None,
-				output_scale: None,
-				contract: Contract::TokenMatch,
-			},
+			Architecture::LlamaGguf => {
+				Numerics { input_scale: None, output_scale: None, contract: Contract::TokenMatch }
+			}
 		}
 	}
 }
 
-/// The default fixed-point scale: 10^8 (values are `round(x * 1e8)` as `i32`).
+/// The default output scale: 10^8 (values are `round(x * 1e8)` as `i32`, so |x| < 21.47).
 pub const DEFAULT_SCALE: u64 = 100_000_000;
+/// The default feature input scale: 10^4 (4 decimals, |x| < 214748).
+pub const DEFAULT_INPUT_SCALE: u64 = 10_000;
 
 impl fmt::Display for Architecture {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -150,12 +158,12 @@ pub enum Contract {
 	/// profile.
 	Exact,
 	/// Fixed-point vectors of equal length whose largest absolute element-wise difference is at
-	/// most `epsilon` (in integer units of the output scale).
+	/// most `eps` (in integer units of the output scale).
 	Tolerance {
 		/// Largest allowed absolute difference, in units of `1 / output_scale`.
-		epsilon: u64,
+		eps: u32,
 	},
-	/// Generations agree when their greedy token ids (and finish reason) are identical.
+	/// Generations agree when their greedy token ids are identical.
 	TokenMatch,
 }
 
@@ -163,7 +171,7 @@ impl fmt::Display for Contract {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		match self {
 			Contract::Exact => f.write_str("exact"),
-			Contract::Tolerance { epsilon } => write!(f, "tolerance:{epsilon}"),
+			Contract::Tolerance { eps } => write!(f, "tolerance:{eps}"),
 			Contract::TokenMatch => f.write_str("token-match"),
 		}
 	}
@@ -172,7 +180,7 @@ impl fmt::Display for Contract {
 impl FromStr for Contract {
 	type Err = EngineError;
 
-	/// `exact`, `tolerance:<epsilon>` or `token-match`.
+	/// `exact`, `tolerance:<eps>` or `token-match`.
 	fn from_str(s: &str) -> Result<Self> {
 		let bad = || EngineError::InvalidManifest(format!("unknown contract `{s}`"));
 		match s.to_ascii_lowercase().as_str() {
@@ -180,8 +188,8 @@ impl FromStr for Contract {
 			"token-match" | "tokenmatch" => Ok(Contract::TokenMatch),
 			other => {
 				let eps = other.strip_prefix("tolerance:").ok_or_else(bad)?;
-				Ok(Contract::Tolerance { epsilon: eps.parse().map_err(|_| bad())? })
-			},
+				Ok(Contract::Tolerance { eps: eps.parse().map_err(|_| bad())? })
+			}
 		}
 	}
 }
@@ -271,16 +279,16 @@ impl Manifest {
 				if n.input_scale.unwrap_or(0) == 0 || n.output_scale.unwrap_or(0) == 0 {
 					return bad("Mlp needs non-zero input_scale and output_scale".into());
 				}
-			},
+			}
 			Architecture::BertEmbedding => {
 				if n.output_scale.unwrap_or(0) == 0 {
 					return bad("BertEmbedding needs a non-zero output_scale".into());
 				}
 				match self.limits.max_input_tokens {
-					Some(1..=512) => {},
+					Some(1..=512) => {}
 					_ => return bad("BertEmbedding needs max_input_tokens in 1..=512".into()),
 				}
-			},
+			}
 			Architecture::LlamaGguf => {
 				let prompt = self.limits.max_input_tokens.unwrap_or(0);
 				let new = self.limits.max_new_tokens.unwrap_or(0);
@@ -295,7 +303,7 @@ impl Manifest {
 				if n.contract != Contract::TokenMatch && n.contract != Contract::Exact {
 					return bad("LlamaGguf outputs compare by TokenMatch or Exact".into());
 				}
-			},
+			}
 		}
 		if let Contract::Tolerance { .. } = n.contract {
 			if n.output_scale.is_none() {

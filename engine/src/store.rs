@@ -135,10 +135,7 @@ impl ModelStore {
 			architecture: spec.architecture,
 			files,
 			limits: spec.limits.clone().unwrap_or_else(|| spec.architecture.default_limits()),
-			numerics: spec
-				.numerics
-				.clone()
-				.unwrap_or_else(|| spec.architecture.default_numerics()),
+			numerics: spec.numerics.clone().unwrap_or_else(|| spec.architecture.default_numerics()),
 		};
 		manifest.validate()?;
 		let id = self.add_manifest(&manifest)?;
@@ -163,7 +160,7 @@ impl ModelStore {
 			Ok(bytes) => bytes,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 				return Err(EngineError::ModelNotFound(id.to_hex()))
-			},
+			}
 			Err(e) => return Err(EngineError::io(&path, e)),
 		};
 		let actual = Digest::of(&bytes);
@@ -188,7 +185,7 @@ impl ModelStore {
 					"{} (its {role} file {} is missing)",
 					entry.sha256, entry.name
 				)))
-			},
+			}
 			Err(e) => return Err(EngineError::io(&path, e)),
 		};
 		let actual = Digest::of(&bytes);

@@ -7,6 +7,9 @@ use verity_runtime::{genesis_config_presets::LOCAL_TESTNET_RUNTIME_PRESET, token
 /// A chain spec with no extensions.
 pub type ChainSpec = sc_service::GenericChainSpec;
 
+/// Names the chain's network protocols, so Verity nodes only peer with Verity nodes.
+const PROTOCOL_ID: &str = "vrt";
+
 /// The `--chain` names the node knows, beside paths to chain spec files.
 pub const KNOWN_CHAINS: &str = "dev, local";
 
@@ -33,6 +36,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.with_name("Verity Development")
 		.with_id("verity_dev")
 		.with_chain_type(ChainType::Development)
+		.with_protocol_id(PROTOCOL_ID)
 		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
 		.with_properties(token_properties())
 		.build())
@@ -44,6 +48,7 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_name("Verity Local Testnet")
 		.with_id("verity_local")
 		.with_chain_type(ChainType::Local)
+		.with_protocol_id(PROTOCOL_ID)
 		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
 		.with_properties(token_properties())
 		.build())
@@ -66,6 +71,6 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 				ChainSpec::from_json_file(file)
 					.map_err(|e| format!("cannot read chain spec `{path}`: {e}"))?,
 			)
-		},
+		}
 	})
 }

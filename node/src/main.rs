@@ -6,6 +6,15 @@ mod command;
 mod rpc;
 mod service;
 
-fn main() -> sc_cli::Result<()> {
-	command::run()
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+	match command::run() {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(error) => {
+			// Display, not Debug: a user reads `Error: unknown chain ...`, not an enum dump.
+			eprintln!("Error: {error}");
+			ExitCode::FAILURE
+		}
+	}
 }

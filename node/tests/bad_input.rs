@@ -37,7 +37,16 @@ fn rpc_port_in_use_is_reported() {
 	let port = taken.local_addr().expect("addr").port().to_string();
 	let p2p = format!("/ip4/127.0.0.1/tcp/{}", free_port());
 	let output = run_to_exit(
-		&["--dev", "--tmp", "--no-mdns", "--no-prometheus", "--listen-addr", &p2p, "--rpc-port", &port],
+		&[
+			"--dev",
+			"--tmp",
+			"--no-mdns",
+			"--no-prometheus",
+			"--listen-addr",
+			&p2p,
+			"--rpc-port",
+			&port,
+		],
 		Duration::from_secs(120),
 	);
 	assert_clean_failure(&output, "Address already in use");

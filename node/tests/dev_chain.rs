@@ -14,10 +14,10 @@ fn dev_chain_finalizes_blocks() {
 		.map(|s| s.to_string())
 		.chain([format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 		.collect();
-	let mut node = Node::spawn("dev", &logs.0, &args);
-
-	let finalized = node.wait_finalized(3, Duration::from_secs(240));
-	assert!(finalized >= 3);
+	let mut nodes = [Node::spawn("dev", &logs.0, &args)];
+	common::wait_finalized(&mut nodes, 3, Duration::from_secs(240));
+	let [node] = nodes;
+	assert!(node.finalized().expect("finalized head").0 >= 3);
 
 	// The chain spec carries the token properties wallets display.
 	let properties = node.rpc("system_properties", serde_json::json!([])).expect("properties");

@@ -5,11 +5,14 @@ mod common;
 use common::{free_port, Node, TempDir};
 use std::time::Duration;
 
-/// Alice's fixed libp2p key makes her the bootnode with a known peer id.
-const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+/// Validators need a stable libp2p identity: fixed development keys, Alice's (key 1) making her
+/// the bootnode with a known peer id.
+fn node_key(index: u8) -> String {
+	format!("{index:064x}")
+}
 const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 
-fn validator(name: &str, dir: &TempDir, p2p_port: u16, extra: &[String]) -> Node {
+fn validator(name: &str, index: u8, dir: &TempDir, p2p_port: u16, bootnodes: &[String]) -> Node {
 	let base = dir.0.join(name);
 	let mut args: Vec<String> = vec![
 		"--chain".into(),
@@ -20,8 +23,10 @@ fn validator(name: &str, dir: &TempDir, p2p_port: u16, extra: &[String]) -> Node
 		"--listen-addr".into(),
 		format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
 		"--no-mdns".into(),
+		"--node-key".into(),
+		node_key(index),
 	];
-	args.extend_from_slice(extra);
+	args.extend_from_slice(bootnodes);
 	Node::spawn(name, &dir.0, &args)
 }
 
@@ -33,14 +38,12 @@ fn three_validators_finalize_the_same_blocks() {
 	let join = ["--bootnodes".to_string(), bootnode];
 
 	let mut nodes = vec![
-		validator("alice", &dir, alice_port, &["--node-key".into(), ALICE_NODE_KEY.into()]),
-		validator("bob", &dir, free_port(), &join),
-		validator("charlie", &dir, free_port(), &join),
+		validator("alice", 1, &dir, alice_port, &[]),
+		validator("bob", 2, &dir, free_port(), &join),
+		validator("charlie", 3, &dir, free_port(), &join),
 	];
 
-	for node in nodes.iter_mut() {
-		node.wait_finalized(3, Duration::from_secs(300));
-	}
+	common::wait_finalized(&mut nodes, 3, Duration::from_secs(300));
 
 	// Every node has finalized at least this height: they must agree on its hash.
 	let height = nodes

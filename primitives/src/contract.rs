@@ -96,7 +96,7 @@ fn tolerance_agrees(a: &[u8], b: &[u8], eps: u32) -> bool {
 			(Ok(x), Ok(y)) => {
 				let d = i64::from(i32::from_le_bytes(x)) - i64::from(i32::from_le_bytes(y));
 				d.abs() <= eps
-			},
+			}
 			_ => false,
 		}
 	})
@@ -122,7 +122,7 @@ pub fn commitment(output: &[u8], salt: &[u8; 32], operator: &[u8]) -> [u8; 32] {
 	preimage.extend_from_slice(output);
 	preimage.extend_from_slice(salt);
 	preimage.extend_from_slice(operator);
-	sp_core::hashing::blake2_256(&preimage)
+	sp_crypto_hashing::blake2_256(&preimage)
 }
 
 #[cfg(test)]

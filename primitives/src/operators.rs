@@ -28,8 +28,11 @@ pub trait OperatorProvider<AccountId, Balance> {
 	/// `from`. The provider applies the operator's commission and shares the rest with its
 	/// delegators pro rata. Returns the amount actually taken from `from`; on `Err` nothing
 	/// must have changed.
-	fn reward(operator: &AccountId, amount: Balance, from: &AccountId)
-		-> Result<Balance, DispatchError>;
+	fn reward(
+		operator: &AccountId,
+		amount: Balance,
+		from: &AccountId,
+	) -> Result<Balance, DispatchError>;
 
 	/// Slash `fraction` of the stake behind `operator` (own and delegated alike) for its
 	/// conduct in `job`. Returns the amount slashed. Where the slashed funds go (burnt, to a

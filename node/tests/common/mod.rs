@@ -75,29 +75,6 @@ impl Node {
 		hash.as_str().map(str::to_string).ok_or_else(|| format!("no block {number}"))
 	}
 
-	/// Waits until this node has finalized at least `n` blocks; panics with the log tail if not.
-	pub fn wait_finalized(&mut self, n: u64, timeout: Duration) -> u64 {
-		let start = Instant::now();
-		loop {
-			if let Some(status) = self.exited() {
-				panic!("{} exited early ({status}):\n{}", self.name, self.log_tail());
-			}
-			if let Ok((number, _)) = self.finalized() {
-				if number >= n {
-					return number;
-				}
-			}
-			if start.elapsed() > timeout {
-				panic!(
-					"{} finalized fewer than {n} blocks in {timeout:?}:\n{}",
-					self.name,
-					self.log_tail()
-				);
-			}
-			std::thread::sleep(Duration::from_millis(500));
-		}
-	}
-
 	/// The exit status, if the process has ended.
 	pub fn exited(&mut self) -> Option<ExitStatus> {
 		self.child.try_wait().ok().flatten()
@@ -108,6 +85,37 @@ impl Node {
 		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
 		let lines: Vec<&str> = log.lines().collect();
 		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+}
+
+/// Waits until every node has finalized at least `n` blocks. Panics with the log tail of the
+/// first node that exits early or falls short in time.
+pub fn wait_finalized(nodes: &mut [Node], n: u64, timeout: Duration) {
+	let start = Instant::now();
+	loop {
+		let mut done = true;
+		for node in nodes.iter_mut() {
+			if let Some(status) = node.exited() {
+				panic!("{} exited early ({status}):\n{}", node.name, node.log_tail());
+			}
+			done &= matches!(node.finalized(), Ok((number, _)) if number >= n);
+		}
+		if done {
+			return;
+		}
+		if start.elapsed() > timeout {
+			for node in nodes.iter() {
+				match node.finalized() {
+					Ok((number, _)) if number >= n => continue,
+					reply => panic!(
+						"{} finalized fewer than {n} blocks in {timeout:?} (RPC says {reply:?}):\n{}",
+						node.name,
+						node.log_tail()
+					),
+				}
+			}
+		}
+		std::thread::sleep(Duration::from_millis(500));
 	}
 }
 
@@ -142,12 +150,16 @@ pub fn rpc_call(port: u16, method: &str, params: Value) -> Result<Value, String>
 	stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
 	write!(
 		stream,
-		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
 		body.len()
 	)
 	.map_err(|e| e.to_string())?;
 	let mut response = String::new();
 	stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
+	let status = response.lines().next().unwrap_or_default();
+	if !status.contains(" 200 ") {
+		return Err(format!("{method}: HTTP {status}"));
+	}
 	let json_start = response.find("\r\n\r\n").ok_or("malformed HTTP response")? + 4;
 	let reply: Value = serde_json::from_str(&response[json_start..])
 		.map_err(|e| format!("bad JSON from {method}: {e}"))?;

@@ -125,6 +125,9 @@ pub trait ModelRegistry<AccountId, Balance> {
 	/// The smallest quorum a job may ask for.
 	fn min_quorum() -> Perbill;
 
+	/// The largest royalty share a model may declare.
+	fn max_royalty() -> Perbill;
+
 	/// Record that a job for `id` was opened. Fails when the model does not exist.
 	fn job_opened(id: &ModelId) -> DispatchResult;
 

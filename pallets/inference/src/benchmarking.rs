@@ -1,0 +1,347 @@
+//! Benchmarks of the inference pallet (`frame_benchmarking::v2`), run as tests against the
+//! mock. Every call is measured at its worst case: the largest replication, the longest
+//! outputs compared element by element (`Tolerance`, all equal), the agreeing operator in the
+//! last seat, a nearly full agenda entry.
+
+use super::*;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::fungible::{Inspect, Mutate},
+	weights::WeightMeter,
+};
+use frame_system::RawOrigin;
+use pallet_verity_models::ModelSpec;
+use sp_runtime::traits::{Bounded, One};
+use verity_primitives::contract::{commitment, NumericalContract};
+
+const MODEL: ModelId = ModelId::repeat_byte(0x42);
+
+fn max_k<T: Config>() -> u32 {
+	MaxReplicationOf::<T>::get()
+}
+
+fn max_out<T: Config>() -> u32 {
+	MaxOutputLenOf::<T>::get()
+}
+
+/// A lot of money, without overflowing when added up.
+fn plenty<T: Config>() -> BalanceOf<T> {
+	BalanceOf::<T>::max_value() / 1_000_000u32.into()
+}
+
+/// Register the benchmark model (Tolerance, the largest limits, a royalty) and make `n`
+/// operators serve it. Returns the operators.
+fn set_up<T: Config>(n: u32) -> Vec<T::AccountId> {
+	let owner: T::AccountId = account("owner", 0, 0);
+	let spec = ModelSpec {
+		architecture: pallet_verity_models::Architecture::Mlp,
+		max_input_len: MaxInputLenOf::<T>::get(),
+		max_output_len: max_out::<T>(),
+		price: T::Currency::minimum_balance().max(One::one()),
+		replication: max_k::<T>(),
+		quorum: T::Models::min_quorum(),
+		contract: NumericalContract::Tolerance { eps: 0 },
+		royalty: T::Models::max_royalty(),
+	};
+	frame_support::assert_ok!(T::Models::register_for_benchmark(&owner, MODEL, spec));
+	let stake = T::Currency::minimum_balance().max(One::one()) * 1_000u32.into();
+	(0..n)
+		.map(|i| {
+			let operator: T::AccountId = account("operator", i, 0);
+			T::Operators::set_up_operator(&operator, &MODEL, stake);
+			operator
+		})
+		.collect()
+}
+
+fn funded_submitter<T: Config>() -> T::AccountId {
+	let who: T::AccountId = whitelisted_caller();
+	T::Currency::set_balance(&who, plenty::<T>());
+	who
+}
+
+fn now<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number()
+}
+
+/// The deadline the benchmarks use.
+fn deadline<T: Config>() -> BlockNumberFor<T> {
+	now::<T>().saturating_add(T::MinJobDuration::get()).saturating_add(One::one())
+}
+
+/// Submit a job replicated on `k` of `n` serving operators; returns its id.
+fn submitted<T: Config>(n: u32, k: u32) -> JobId {
+	set_up::<T>(n);
+	let input = InputOf::<T>::truncate_from(vec![7u8; MaxInputLenOf::<T>::get() as usize]);
+	let (job_id, _, _) = Pallet::<T>::do_submit(
+		funded_submitter::<T>(),
+		MODEL,
+		input,
+		plenty::<T>(),
+		Some(k),
+		None,
+		deadline::<T>(),
+	)
+	.expect("the benchmark job can be submitted");
+	job_id
+}
+
+/// An output of (about) `len` bytes that Tolerance compares in full.
+fn output_of<T: Config>(len: u32) -> OutputOf<T> {
+	OutputOf::<T>::truncate_from(vec![1u8; (len - len % 4) as usize])
+}
+
+fn salt(seat: usize) -> [u8; 32] {
+	[seat as u8; 32]
+}
+
+fn operator_at<T: Config>(job_id: JobId, seat: usize) -> T::AccountId {
+	Jobs::<T>::get(job_id)
+		.and_then(|j| j.assignments.get(seat).map(|a| a.operator.clone()))
+		.expect("the seat exists")
+}
+
+fn commit_as<T: Config>(job_id: JobId, seat: usize, output: &OutputOf<T>) {
+	let operator = operator_at::<T>(job_id, seat);
+	let c = commitment(output, &salt(seat), &operator.encode());
+	frame_support::assert_ok!(Pallet::<T>::commit(RawOrigin::Signed(operator).into(), job_id, c));
+}
+
+fn reveal_as<T: Config>(job_id: JobId, seat: usize, output: &OutputOf<T>) {
+	let operator = operator_at::<T>(job_id, seat);
+	frame_support::assert_ok!(Pallet::<T>::do_reveal(operator, job_id, output.clone(), salt(seat)));
+}
+
+/// Fill the agenda at the benchmark deadline with placeholder ids, leaving one slot.
+fn crowd_agenda<T: Config>() {
+	let filler: Vec<JobId> =
+		(0..T::MaxJobsPerBlock::get().saturating_sub(1)).map(|i| u64::MAX - i as u64).collect();
+	Agenda::<T>::insert(deadline::<T>(), BoundedVec::truncate_from(filler));
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// `n` serving operators to draw from (at least `MaxReplication`), `k` drawn, `i` input
+	/// bytes.
+	#[benchmark]
+	fn submit_job(
+		n: Linear<
+			{ MaxReplicationOf::<T>::get() },
+			{ <T::Operators as OperatorProvider<T::AccountId, BalanceOf<T>>>::MaxServing::get() },
+		>,
+		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		i: Linear<1, { MaxInputLenOf::<T>::get() }>,
+	) {
+		set_up::<T>(n);
+		crowd_agenda::<T>();
+		let caller = funded_submitter::<T>();
+		let input = InputOf::<T>::truncate_from(vec![7u8; i as usize]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), MODEL, input, plenty::<T>(), Some(k), None, deadline::<T>());
+		assert_eq!(Jobs::<T>::get(0).map(|j| j.assignments.len() as u32), Some(k));
+	}
+
+	/// The operator in the last seat commits.
+	#[benchmark]
+	fn commit() {
+		let k = max_k::<T>();
+		let job_id = submitted::<T>(k, k);
+		let seat = (k - 1) as usize;
+		let operator = operator_at::<T>(job_id, seat);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), job_id, [1u8; 32]);
+		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.commits), Some(1));
+	}
+
+	/// A reveal of `o` bytes that does not settle the job.
+	#[benchmark]
+	fn reveal(o: Linear<4, { MaxOutputLenOf::<T>::get() }>) {
+		let k = max_k::<T>().max(2);
+		let job_id = submitted::<T>(k, k);
+		let output = output_of::<T>(o);
+		for seat in 0..k as usize {
+			commit_as::<T>(job_id, seat, &output);
+		}
+		let seat = (k - 1) as usize;
+		let operator = operator_at::<T>(job_id, seat);
+		#[extrinsic_call]
+		reveal(RawOrigin::Signed(operator), job_id, output, salt(seat));
+		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.reveals), Some(1));
+	}
+
+	/// The last of `k` reveals of `o` bytes: all agree, the job settles, `k` operators are paid.
+	#[benchmark]
+	fn reveal_and_settle(
+		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
+	) {
+		let job_id = submitted::<T>(max_k::<T>(), k);
+		let output = output_of::<T>(o);
+		for seat in 0..k as usize {
+			commit_as::<T>(job_id, seat, &output);
+		}
+		for seat in 0..(k - 1) as usize {
+			reveal_as::<T>(job_id, seat, &output);
+		}
+		let seat = (k - 1) as usize;
+		let operator = operator_at::<T>(job_id, seat);
+		#[extrinsic_call]
+		reveal(RawOrigin::Signed(operator), job_id, output, salt(seat));
+		assert!(Results::<T>::contains_key(job_id));
+	}
+
+	/// The submitter cancels a job replicated on `k` operators.
+	#[benchmark]
+	fn cancel(k: Linear<1, { MaxReplicationOf::<T>::get() }>) {
+		let job_id = submitted::<T>(max_k::<T>(), k);
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), job_id);
+		assert!(!Jobs::<T>::contains_key(job_id));
+	}
+
+	/// The agenda walks `b` empty blocks behind its cursor: `service_agenda_base` is the
+	/// intercept, `service_block` the slope.
+	#[benchmark]
+	fn service_agenda(b: Linear<1, 100>) {
+		let now = now::<T>().saturating_add(200u32.into());
+		frame_system::Pallet::<T>::set_block_number(now);
+		AgendaCursor::<T>::put(now.saturating_sub((b - 1).into()));
+		let mut meter = WeightMeter::new();
+		#[block]
+		{
+			Pallet::<T>::service_agenda(now, &mut meter);
+		}
+		assert!(AgendaCursor::<T>::get().is_none());
+	}
+
+	/// A job of replication `k` reaches its deadline with `k − 1` equal reveals of `o` bytes
+	/// and one silent operator: decided, `k − 1` operators paid, one slashed.
+	#[benchmark]
+	fn settle_at_deadline(
+		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
+	) {
+		let job_id = submitted::<T>(max_k::<T>(), k);
+		let output = output_of::<T>(o);
+		let deadline = Jobs::<T>::get(job_id).map(|j| j.deadline).expect("submitted");
+		for seat in 0..k as usize {
+			commit_as::<T>(job_id, seat, &output);
+		}
+		for seat in 0..(k - 1) as usize {
+			reveal_as::<T>(job_id, seat, &output);
+		}
+		frame_system::Pallet::<T>::set_block_number(deadline);
+		let mut meter = WeightMeter::new();
+		#[block]
+		{
+			Pallet::<T>::service_agenda(deadline, &mut meter);
+		}
+		assert!(!Jobs::<T>::contains_key(job_id));
+	}
+
+	/// One result of `MaxOutputLen` bytes and `MaxReplication` operators expires.
+	#[benchmark]
+	fn expire_result() {
+		let k = max_k::<T>();
+		let job_id = submitted::<T>(k, k);
+		let output = output_of::<T>(max_out::<T>());
+		for seat in 0..k as usize {
+			commit_as::<T>(job_id, seat, &output);
+		}
+		for seat in 0..k as usize {
+			reveal_as::<T>(job_id, seat, &output);
+		}
+		let expires_at = Results::<T>::get(job_id).map(|r| r.expires_at).expect("settled");
+		frame_system::Pallet::<T>::set_block_number(expires_at);
+		let mut meter = WeightMeter::new();
+		#[block]
+		{
+			Pallet::<T>::expire_results(expires_at, &mut meter);
+		}
+		assert!(!Results::<T>::contains_key(job_id));
+	}
+
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
+
+	/// Times every benchmark in the mock, natively: `cargo test --features runtime-benchmarks
+	/// -p pallet-verity-inference measure_weights -- --ignored --nocapture`. Prints, per
+	/// benchmark, the median time of the measured block with all components at their highest
+	/// and with each component in turn at its lowest; `weights.rs` is fitted from these lines.
+	#[cfg(test)]
+	mod measure {
+		use super::*;
+		use crate::mock::{ExtBuilder, Test};
+		use frame_benchmarking::{BenchmarkParameter, BenchmarkingSetup, Recording};
+		use std::time::Instant;
+
+		const REPEATS: usize = 15;
+
+		#[derive(Default)]
+		struct Timer {
+			started: Option<Instant>,
+			elapsed_ns: u128,
+		}
+
+		impl Recording for Timer {
+			fn start(&mut self) {
+				self.started = Some(Instant::now());
+			}
+			fn stop(&mut self) {
+				self.elapsed_ns = self.started.map_or(0, |s| s.elapsed().as_nanos());
+			}
+		}
+
+		fn median_ns<B: BenchmarkingSetup<Test>>(
+			bench: &B,
+			components: &[(BenchmarkParameter, u32)],
+		) -> u128 {
+			let mut times: Vec<u128> = (0..REPEATS)
+				.map(|_| {
+					ExtBuilder::default().build().execute_with(|| {
+						frame_system::Pallet::<Test>::set_block_number(1);
+						let mut timer = Timer::default();
+						bench.instance(&mut timer, components, false).expect("benchmark runs");
+						timer.elapsed_ns
+					})
+				})
+				.collect();
+			times.sort();
+			times[REPEATS / 2]
+		}
+
+		fn report<B: BenchmarkingSetup<Test>>(name: &str, bench: B) {
+			let ranges = bench.components();
+			let high: Vec<_> = ranges.iter().map(|(p, _, h)| (*p, *h)).collect();
+			println!("WEIGHT {name} {:?} {}", high, median_ns(&bench, &high));
+			for (i, (_, low, h)) in ranges.iter().enumerate() {
+				if low == h {
+					continue;
+				}
+				let mut point = high.clone();
+				point[i].1 = *low;
+				println!("WEIGHT {name} {:?} {}", point, median_ns(&bench, &point));
+			}
+		}
+
+		#[test]
+		#[ignore]
+		fn measure_weights() {
+			report("submit_job", submit_job);
+			report("commit", commit);
+			report("reveal", reveal);
+			report("reveal_and_settle", reveal_and_settle);
+			report("cancel", cancel);
+			report("service_agenda", service_agenda);
+			report("settle_at_deadline", settle_at_deadline);
+			report("expire_result", expire_result);
+		}
+	}
+}

@@ -1,0 +1,473 @@
+//! A test runtime: System, Balances, the model registry, this pallet, and a mock operator
+//! provider whose stakes, payments and slashes the tests can see and steer.
+
+use crate::{self as pallet_inference, HoldReason, Jobs};
+use core::cell::RefCell;
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{
+		fungible::{InspectHold, Mutate},
+		tokens::{Fortitude, Precision, Preservation},
+		Randomness, VariantCountOf,
+	},
+	weights::Weight,
+	BoundedVec,
+};
+use pallet_verity_models::{Architecture, ModelSpec};
+use sp_runtime::{traits::ConstU32, BuildStorage, DispatchError, Perbill};
+use verity_primitives::{
+	contract::{commitment, NumericalContract},
+	operators::OperatorProvider,
+	JobId, ModelId,
+};
+
+pub type AccountId = u64;
+pub type Balance = u64;
+pub type BlockNumber = u64;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Models = pallet_verity_models;
+	#[runtime::pallet_index(3)]
+	pub type Inference = pallet_inference;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+parameter_types! {
+	pub const ModelDeposit: Balance = 100;
+	pub const MinPrice: Balance = 1;
+	pub const MaxInputLen: u32 = 64;
+	pub const MaxOutputLen: u32 = 64;
+	pub const MaxReplication: u32 = 8;
+	pub const MinQuorum: Perbill = Perbill::from_percent(51);
+	pub const MaxRoyalty: Perbill = Perbill::from_percent(30);
+}
+
+impl pallet_verity_models::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ModelDeposit = ModelDeposit;
+	type MinPrice = MinPrice;
+	type MaxInputLen = MaxInputLen;
+	type MaxOutputLen = MaxOutputLen;
+	type MaxReplication = MaxReplication;
+	type MinQuorum = MinQuorum;
+	type MaxRoyalty = MaxRoyalty;
+	type WeightInfo = ();
+}
+
+parameter_types! {
+	pub static MaxOpenJobs: u32 = 16;
+	pub static MaxJobsPerBlock: u32 = 4;
+	pub const MinJobDuration: BlockNumber = 4;
+	pub const MaxJobDuration: BlockNumber = 100;
+	pub const ResultLifetime: BlockNumber = 20;
+	pub const DissentSlash: Perbill = Perbill::from_percent(10);
+	pub const SilentSlash: Perbill = Perbill::from_percent(1);
+	pub static AgendaWeight: Weight = Weight::from_parts(1_000_000_000_000, 1_000_000);
+}
+
+impl pallet_inference::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Operators = MockOperators;
+	type Randomness = TestRandomness;
+	type MaxOpenJobs = MaxOpenJobs;
+	type MaxJobsPerBlock = MaxJobsPerBlock;
+	type MinJobDuration = MinJobDuration;
+	type MaxJobDuration = MaxJobDuration;
+	type ResultLifetime = ResultLifetime;
+	type DissentSlash = DissentSlash;
+	type SilentSlash = SilentSlash;
+	type AgendaWeight = AgendaWeight;
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
+}
+
+/// Deterministic randomness that changes every block.
+pub struct TestRandomness;
+impl Randomness<sp_core::H256, BlockNumber> for TestRandomness {
+	fn random(subject: &[u8]) -> (sp_core::H256, BlockNumber) {
+		let now = System::block_number();
+		(sp_io::hashing::blake2_256(&codec::Encode::encode(&(subject, now))).into(), now)
+	}
+}
+
+/// One operator of the mock provider.
+#[derive(Clone, Debug)]
+pub struct MockOperator {
+	pub account: AccountId,
+	pub stake: Balance,
+	pub models: Vec<ModelId>,
+}
+
+thread_local! {
+	static OPERATORS: RefCell<Vec<MockOperator>> = const { RefCell::new(Vec::new()) };
+	/// Every slash: (operator, fraction, job, amount).
+	static SLASHES: RefCell<Vec<(AccountId, Perbill, JobId, Balance)>> = const { RefCell::new(Vec::new()) };
+	/// Every reward: (operator, amount, from).
+	static REWARDS: RefCell<Vec<(AccountId, Balance, AccountId)>> = const { RefCell::new(Vec::new()) };
+	/// Operators whose rewards the provider refuses.
+	static REFUSE_REWARDS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A provider that pays operators directly and burns slashed stake from their free balance.
+pub struct MockOperators;
+
+impl MockOperators {
+	/// Make `account` serve `models` with `stake`.
+	pub fn add(account: AccountId, stake: Balance, models: &[ModelId]) {
+		OPERATORS.with(|o| {
+			let mut o = o.borrow_mut();
+			o.retain(|op| op.account != account);
+			o.push(MockOperator { account, stake, models: models.to_vec() });
+		});
+	}
+	pub fn slashes() -> Vec<(AccountId, Perbill, JobId, Balance)> {
+		SLASHES.with(|s| s.borrow().clone())
+	}
+	pub fn rewards() -> Vec<(AccountId, Balance, AccountId)> {
+		REWARDS.with(|s| s.borrow().clone())
+	}
+	pub fn total_slashed() -> Balance {
+		Self::slashes().iter().map(|s| s.3).sum()
+	}
+	pub fn refuse_rewards_to(account: AccountId) {
+		REFUSE_REWARDS.with(|r| r.borrow_mut().push(account));
+	}
+	fn reset() {
+		OPERATORS.with(|o| o.borrow_mut().clear());
+		SLASHES.with(|o| o.borrow_mut().clear());
+		REWARDS.with(|o| o.borrow_mut().clear());
+		REFUSE_REWARDS.with(|o| o.borrow_mut().clear());
+	}
+}
+
+impl OperatorProvider<AccountId, Balance> for MockOperators {
+	type MaxServing = ConstU32<16>;
+
+	fn operators_serving(model: &ModelId) -> BoundedVec<(AccountId, Balance), Self::MaxServing> {
+		let all: Vec<_> = OPERATORS.with(|o| {
+			o.borrow()
+				.iter()
+				.filter(|op| op.models.contains(model))
+				.map(|op| (op.account, op.stake))
+				.collect()
+		});
+		BoundedVec::truncate_from(all)
+	}
+
+	fn stake_of(operator: &AccountId) -> Balance {
+		OPERATORS
+			.with(|o| o.borrow().iter().find(|op| op.account == *operator).map_or(0, |op| op.stake))
+	}
+
+	fn reward(
+		operator: &AccountId,
+		amount: Balance,
+		from: &AccountId,
+	) -> Result<Balance, DispatchError> {
+		if REFUSE_REWARDS.with(|r| r.borrow().contains(operator)) {
+			return Err(DispatchError::Other("reward refused"));
+		}
+		let paid =
+			<Balances as Mutate<_>>::transfer(from, operator, amount, Preservation::Expendable)?;
+		REWARDS.with(|r| r.borrow_mut().push((*operator, paid, *from)));
+		Ok(paid)
+	}
+
+	fn slash(operator: &AccountId, fraction: Perbill, job: JobId) -> Balance {
+		let due = fraction.mul_floor(Self::stake_of(operator));
+		let burnt = Balances::burn_from(
+			operator,
+			due,
+			Preservation::Expendable,
+			Precision::BestEffort,
+			Fortitude::Force,
+		)
+		.unwrap_or(0);
+		OPERATORS.with(|o| {
+			if let Some(op) = o.borrow_mut().iter_mut().find(|op| op.account == *operator) {
+				op.stake = op.stake.saturating_sub(burnt);
+			}
+		});
+		SLASHES.with(|s| s.borrow_mut().push((*operator, fraction, job, burnt)));
+		burnt
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_operator(operator: &AccountId, model: &ModelId, stake: Balance) {
+		let mut models = OPERATORS
+			.with(|o| {
+				o.borrow().iter().find(|op| op.account == *operator).map(|op| op.models.clone())
+			})
+			.unwrap_or_default();
+		models.push(*model);
+		Self::add(*operator, stake, &models);
+		if <Balances as frame_support::traits::fungible::Inspect<_>>::balance(operator) < stake {
+			Balances::set_balance(operator, stake);
+		}
+	}
+}
+
+pub const OWNER: AccountId = 1;
+pub const ALICE: AccountId = 2;
+pub const BOB: AccountId = 3;
+pub const POOR: AccountId = 4;
+/// Operators 11..=15 serve the default model with stakes 100, 200, 300, 400, 500.
+pub const OPERATORS_START: AccountId = 11;
+pub const INITIAL_BALANCE: Balance = 10_000;
+pub const PRICE: Balance = 100;
+
+/// Every account a test may touch, for the escrow check.
+pub fn known_accounts() -> Vec<AccountId> {
+	let mut a = vec![OWNER, ALICE, BOB, POOR];
+	a.extend(OPERATORS_START..OPERATORS_START + 10);
+	a
+}
+
+pub fn model_id(tag: u8) -> ModelId {
+	ModelId::repeat_byte(tag)
+}
+
+/// The default model: Tolerance eps 2, replication 3, quorum 51%, royalty 10%.
+pub fn spec(contract: NumericalContract) -> ModelSpec<Balance> {
+	ModelSpec {
+		architecture: Architecture::Mlp,
+		max_input_len: 16,
+		max_output_len: 32,
+		price: PRICE,
+		replication: 3,
+		quorum: Perbill::from_percent(51),
+		contract,
+		royalty: Perbill::from_percent(10),
+	}
+}
+
+pub struct ExtBuilder {
+	contract: NumericalContract,
+	stakes: Vec<Balance>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self { contract: NumericalContract::Tolerance { eps: 2 }, stakes: vec![100, 200, 300] }
+	}
+}
+
+impl ExtBuilder {
+	/// The contract of model 1.
+	pub fn contract(mut self, contract: NumericalContract) -> Self {
+		self.contract = contract;
+		self
+	}
+
+	/// The stakes of operators `OPERATORS_START..`, all serving model 1.
+	pub fn stakes(mut self, stakes: &[Balance]) -> Self {
+		self.stakes = stakes.to_vec();
+		self
+	}
+
+	pub fn build(self) -> sp_io::TestExternalities {
+		MockOperators::reset();
+		MaxOpenJobs::set(16);
+		MaxJobsPerBlock::set(4);
+		AgendaWeight::set(Weight::from_parts(1_000_000_000_000, 1_000_000));
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut balances = vec![
+			(OWNER, INITIAL_BALANCE),
+			(ALICE, INITIAL_BALANCE),
+			(BOB, INITIAL_BALANCE),
+			(POOR, 150),
+		];
+		for (i, stake) in self.stakes.iter().enumerate() {
+			balances.push((OPERATORS_START + i as u64, *stake.max(&1)));
+		}
+		pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		let contract = self.contract;
+		let stakes = self.stakes;
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			assert_ok!(Models::register(RuntimeOrigin::signed(OWNER), model_id(1), spec(contract)));
+			for (i, stake) in stakes.iter().enumerate() {
+				MockOperators::add(OPERATORS_START + i as u64, *stake, &[model_id(1)]);
+			}
+		});
+		ext
+	}
+
+	/// Run `test`, then check every invariant: the pallets' `do_try_state`, escrow per known
+	/// account, and that the issuance moved only by the provider's slashes.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			let issuance = pallet_balances::TotalIssuance::<Test>::get();
+			test();
+			check_invariants();
+			assert_eq!(
+				pallet_balances::TotalIssuance::<Test>::get(),
+				issuance - MockOperators::total_slashed(),
+				"issuance changed by more than the slashes"
+			);
+		});
+	}
+}
+
+/// The pallets' invariants plus escrow for every known account.
+pub fn check_invariants() {
+	Inference::do_try_state().expect("inference try_state holds");
+	Models::do_try_state().expect("models try_state holds");
+	for who in known_accounts() {
+		let fees: Balance =
+			Jobs::<Test>::iter_values().filter(|j| j.submitter == who).map(|j| j.fee).sum();
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::JobEscrow.into(), &who),
+			fees,
+			"escrow of {who}"
+		);
+	}
+}
+
+/// Run blocks up to `n`, checking invariants after each.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		System::run_to_block::<AllPalletsWithSystem>(System::block_number() + 1);
+		check_invariants();
+	}
+}
+
+/// The `i`-th operator account.
+pub fn op(i: u64) -> AccountId {
+	OPERATORS_START + i
+}
+
+/// An input that fits the default model.
+pub fn input() -> BoundedVec<u8, MaxInputLen> {
+	BoundedVec::truncate_from(vec![1, 2, 3, 4])
+}
+
+/// `values` as a Tolerance output.
+pub fn fixed(values: &[i32]) -> BoundedVec<u8, MaxOutputLen> {
+	BoundedVec::truncate_from(values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())
+}
+
+/// The salt an operator uses in tests.
+pub fn salt_of(operator: AccountId) -> [u8; 32] {
+	[operator as u8; 32]
+}
+
+/// The commitment of `operator` to `output` with its test salt.
+pub fn commitment_of(operator: AccountId, output: &[u8]) -> [u8; 32] {
+	commitment(output, &salt_of(operator), &codec::Encode::encode(&operator))
+}
+
+/// Submit a default job for model 1 by ALICE with deadline `now + 10`; returns its id.
+pub fn submit() -> JobId {
+	submit_with(None, None)
+}
+
+/// Submit a job by ALICE with the given replication and quorum, deadline `now + 10`.
+pub fn submit_with(replication: Option<u32>, quorum: Option<Perbill>) -> JobId {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(Inference::submit_job(
+		RuntimeOrigin::signed(ALICE),
+		model_id(1),
+		input(),
+		10 * PRICE,
+		replication,
+		quorum,
+		System::block_number() + 10,
+	));
+	id
+}
+
+/// The operators assigned to `job`, in seat order.
+pub fn assigned(job: JobId) -> Vec<AccountId> {
+	Jobs::<Test>::get(job).unwrap().assignments.iter().map(|a| a.operator).collect()
+}
+
+/// `operator` commits to `output` on `job`.
+pub fn do_commit(job: JobId, operator: AccountId, output: &[u8]) {
+	assert_ok!(Inference::commit(
+		RuntimeOrigin::signed(operator),
+		job,
+		commitment_of(operator, output)
+	));
+}
+
+/// `operator` reveals `output` on `job`.
+pub fn do_reveal(job: JobId, operator: AccountId, output: &BoundedVec<u8, MaxOutputLen>) {
+	assert_ok!(Inference::reveal(
+		RuntimeOrigin::signed(operator),
+		job,
+		output.clone(),
+		salt_of(operator)
+	));
+}
+
+/// Every assigned operator of `job` commits to, then reveals, its entry of `outputs` (by
+/// operator account); operators missing from `outputs` stay silent.
+pub fn play(job: JobId, outputs: &[(AccountId, BoundedVec<u8, MaxOutputLen>)]) {
+	for (operator, output) in outputs {
+		do_commit(job, *operator, output);
+	}
+	let commit_end = Jobs::<Test>::get(job).unwrap().commit_end;
+	if outputs.len() < assigned(job).len() {
+		run_to_block(commit_end);
+	}
+	for (operator, output) in outputs {
+		do_reveal(job, *operator, output);
+	}
+}
+
+/// The pallet's events, in order.
+pub fn events() -> Vec<pallet_inference::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Inference(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// The pallet's last event.
+pub fn last_event() -> pallet_inference::Event<Test> {
+	events().pop().expect("an inference event")
+}

@@ -1,0 +1,146 @@
+//! Benchmarks of the model registry (`frame_benchmarking::v2`), run as tests against the mock.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::traits::fungible::{Inspect, Mutate};
+use frame_system::RawOrigin;
+use sp_runtime::Saturating;
+
+/// The largest spec: `Other` architecture with the longest name, every limit at its bound.
+fn worst_spec<T: Config>() -> ModelSpecOf<T> {
+	let name = alloc::vec![b'x'; <MaxArchitectureName as Get<u32>>::get() as usize];
+	ModelSpec {
+		architecture: Architecture::Other(name.try_into().unwrap_or_default()),
+		max_input_len: T::MaxInputLen::get(),
+		max_output_len: T::MaxOutputLen::get(),
+		price: T::MinPrice::get(),
+		replication: T::MaxReplication::get(),
+		quorum: T::MinQuorum::get(),
+		contract: NumericalContract::Tolerance { eps: u32::MAX },
+		royalty: T::MaxRoyalty::get(),
+	}
+}
+
+/// An account able to pay the deposit a few times over.
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let amount = T::ModelDeposit::get()
+		.saturating_add(T::Currency::minimum_balance())
+		.saturating_mul(10u32.into());
+	T::Currency::set_balance(&who, amount);
+	who
+}
+
+/// A registered model owned by a funded account.
+fn registered<T: Config>() -> (T::AccountId, ModelId) {
+	let owner = funded::<T>("owner", 0);
+	let id = ModelId::repeat_byte(7);
+	frame_support::assert_ok!(Pallet::<T>::register(
+		RawOrigin::Signed(owner.clone()).into(),
+		id,
+		worst_spec::<T>()
+	));
+	(owner, id)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let owner = funded::<T>("owner", 0);
+		let id = ModelId::repeat_byte(7);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), id, worst_spec::<T>());
+		assert_eq!(Models::<T>::get(id).map(|m| m.owner), Some(owner));
+	}
+
+	#[benchmark]
+	fn update_price() {
+		let (owner, id) = registered::<T>();
+		let price = T::MinPrice::get().saturating_add(1u32.into());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, price);
+		assert_eq!(Models::<T>::get(id).map(|m| m.spec.price), Some(price));
+	}
+
+	#[benchmark]
+	fn set_status() {
+		let (owner, id) = registered::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, ModelStatus::Deprecated);
+		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Deprecated));
+	}
+
+	#[benchmark]
+	fn transfer_ownership() {
+		let (owner, id) = registered::<T>();
+		let new_owner = funded::<T>("new_owner", 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id, new_owner.clone());
+		assert_eq!(Models::<T>::get(id).map(|m| m.owner), Some(new_owner));
+	}
+
+	#[benchmark]
+	fn deregister() {
+		let (owner, id) = registered::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), id);
+		assert!(!Models::<T>::contains_key(id));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);
+
+	/// Times every benchmark in the mock, natively: `cargo test --features runtime-benchmarks
+	/// -p pallet-verity-models measure_weights -- --ignored --nocapture`; `weights.rs` is
+	/// fitted from the printed medians.
+	#[cfg(test)]
+	mod measure {
+		use super::*;
+		use crate::mock::{ExtBuilder, Test};
+		use frame_benchmarking::{BenchmarkingSetup, Recording};
+		use std::time::Instant;
+
+		const REPEATS: usize = 25;
+
+		#[derive(Default)]
+		struct Timer {
+			started: Option<Instant>,
+			elapsed_ns: u128,
+		}
+
+		impl Recording for Timer {
+			fn start(&mut self) {
+				self.started = Some(Instant::now());
+			}
+			fn stop(&mut self) {
+				self.elapsed_ns = self.started.map_or(0, |s| s.elapsed().as_nanos());
+			}
+		}
+
+		fn report<B: BenchmarkingSetup<Test>>(name: &str, bench: B) {
+			let mut times: Vec<u128> = (0..REPEATS)
+				.map(|_| {
+					ExtBuilder::build().execute_with(|| {
+						let mut timer = Timer::default();
+						bench.instance(&mut timer, &[], false).expect("benchmark runs");
+						timer.elapsed_ns
+					})
+				})
+				.collect();
+			times.sort();
+			println!("WEIGHT {name} [] {}", times[REPEATS / 2]);
+		}
+
+		#[test]
+		#[ignore]
+		fn measure_weights() {
+			report("register", register);
+			report("update_price", update_price);
+			report("set_status", set_status);
+			report("transfer_ownership", transfer_ownership);
+			report("deregister", deregister);
+		}
+	}
+}

@@ -1,0 +1,4 @@
+//! Unit tests, one file per topic.
+
+mod lifecycle;
+mod register;
