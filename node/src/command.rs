@@ -39,6 +39,38 @@ impl SubstrateCli for Cli {
 	}
 }
 
+/// Fails fast, naming the address, when a TCP port the node must listen on for peers is taken.
+/// litep2p would otherwise start without listening at all, and a validator would sit unreachable.
+fn ensure_p2p_ports_free(config: &sc_service::Configuration) -> sc_cli::Result<()> {
+	use sc_network::multiaddr::Protocol;
+	use std::net::{IpAddr, TcpListener};
+
+	for address in &config.network.listen_addresses {
+		let (mut ip, mut port) = (None, None);
+		for protocol in address.iter() {
+			match protocol {
+				Protocol::Ip4(v4) => ip = Some(IpAddr::V4(v4)),
+				Protocol::Ip6(v6) => ip = Some(IpAddr::V6(v6)),
+				Protocol::Tcp(tcp) => port = Some(tcp),
+				_ => {},
+			}
+		}
+		let (Some(ip), Some(port)) = (ip, port) else { continue };
+		if port == 0 {
+			continue;
+		}
+		if let Err(error) = TcpListener::bind((ip, port)) {
+			if error.kind() == std::io::ErrorKind::AddrInUse {
+				return Err(sc_cli::Error::Input(format!(
+					"p2p address {address} is already in use: stop what holds port {port}, or \
+					 choose another with --port or --listen-addr"
+				)));
+			}
+		}
+	}
+	Ok(())
+}
+
 /// Parses the command line and runs the node or the chosen subcommand.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
@@ -124,6 +156,7 @@ pub fn run() -> sc_cli::Result<()> {
 			for endpoint in runner.config_mut().rpc.addr.iter_mut().flatten() {
 				endpoint.retry_random_port = false;
 			}
+			ensure_p2p_ports_free(runner.config())?;
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

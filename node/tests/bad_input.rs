@@ -57,3 +57,16 @@ fn unknown_flag_is_rejected() {
 	let output = run_to_exit(&["--no-such-flag"], Duration::from_secs(30));
 	assert_clean_failure(&output, "unexpected argument '--no-such-flag'");
 }
+
+#[test]
+fn p2p_port_in_use_is_reported() {
+	let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+	let port = taken.local_addr().expect("addr").port();
+	let p2p = format!("/ip4/127.0.0.1/tcp/{port}");
+	let rpc = free_port().to_string();
+	let output = run_to_exit(
+		&["--dev", "--tmp", "--no-mdns", "--no-prometheus", "--listen-addr", &p2p, "--rpc-port", &rpc],
+		Duration::from_secs(120),
+	);
+	assert_clean_failure(&output, "is already in use");
+}

@@ -80,14 +80,14 @@ impl NumericalContract {
 	pub fn is_well_formed(&self, output: &[u8]) -> bool {
 		match self {
 			Self::Exact => true,
-			Self::Tolerance { .. } => output.len() % 4 == 0,
+			Self::Tolerance { .. } => output.len().is_multiple_of(4),
 			Self::TokenMatch => token_prefix(output).is_some(),
 		}
 	}
 }
 
 fn tolerance_agrees(a: &[u8], b: &[u8], eps: u32) -> bool {
-	if a.len() != b.len() || a.len() % 4 != 0 {
+	if a.len() != b.len() || !a.len().is_multiple_of(4) {
 		return false;
 	}
 	let eps = i64::from(eps);

@@ -55,10 +55,12 @@ pub mod assignment;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod providers;
 pub mod runtime_api;
 pub mod settlement;
 #[cfg(test)]
 mod tests;
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 mod try_state;
 mod types;
 pub mod weights;

@@ -169,8 +169,10 @@ impl<T: Config> Pallet<T> {
 				Self::pay_winners(job_id, &job, output, members, stake, now);
 			}
 			Decision::Failed(reason) => {
-				let mut payout = Payout::<BalanceOf<T>>::default();
-				payout.refunded = Self::release_escrow(&job.submitter, job.fee);
+				let mut payout = Payout::<BalanceOf<T>> {
+					refunded: Self::release_escrow(&job.submitter, job.fee),
+					..Default::default()
+				};
 				for a in job.assignments.iter().filter(|a| !a.revealed) {
 					payout.slashed.saturating_accrue(Self::slash(a, T::SilentSlash::get(), job_id));
 				}

@@ -10,7 +10,6 @@ use verity_primitives::ModelId;
 
 impl<T: Config> Pallet<T> {
 	/// Check every invariant of the pallet.
-	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let cursor = AgendaCursor::<T>::get();

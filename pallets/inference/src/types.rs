@@ -116,14 +116,13 @@ impl<T: crate::Config> Job<T> {
 
 	/// Whether every assigned operator committed.
 	pub fn all_committed(&self) -> bool {
-		usize::try_from(self.commits).map_or(false, |c| c >= self.assignments.len())
+		usize::try_from(self.commits).is_ok_and(|c| c >= self.assignments.len())
 	}
 
 	/// Whether nothing more can change before settlement: every assigned operator revealed,
 	/// or the commit phase is over and every operator who committed revealed.
 	pub fn ready_to_settle(&self, now: BlockNumberOf<T>) -> bool {
-		let all_revealed =
-			usize::try_from(self.reveals).map_or(false, |r| r >= self.assignments.len());
+		let all_revealed = usize::try_from(self.reveals).is_ok_and(|r| r >= self.assignments.len());
 		all_revealed || (now >= self.commit_end && self.reveals >= self.commits)
 	}
 }

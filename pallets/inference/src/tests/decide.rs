@@ -83,7 +83,7 @@ fn a_tie_below_quorum_reports_the_quorum() {
 
 #[test]
 fn malformed_outputs_form_no_group() {
-	let bad = vec![1u8, 2, 3];
+	let bad = [1u8, 2, 3];
 	let revealed = [(0, &bad[..], 5u64), (1, &bad[..], 5)];
 	assert_eq!(
 		decide(&EPS2, &revealed, HALF, 10),

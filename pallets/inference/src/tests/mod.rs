@@ -6,5 +6,6 @@ mod api;
 mod cancel;
 mod commit_reveal;
 mod decide;
+mod providers;
 mod settlement;
 mod submit;

@@ -1,0 +1,8 @@
+//! The pallets `verity-node benchmark pallet` measures (builds with `runtime-benchmarks` only).
+
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+);
