@@ -6,3 +6,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 );
+
+impl frame_system_benchmarking::Config for crate::Runtime {}
