@@ -1,8 +1,8 @@
 //! The runtime APIs: how the node, wallets and clients query and drive the runtime.
 
 use crate::{
-	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, Executive,
-	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber,
+	Executive, Grandpa, Inference, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -14,7 +14,7 @@ use frame_support::{
 use sp_api::impl_runtime_apis;
 // Named by the benchmark list in `benchmarks.rs`, which expands here.
 #[cfg(feature = "runtime-benchmarks")]
-use crate::{Balances, Sudo, Timestamp};
+use crate::{Balances, Models, Sudo, Timestamp};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -25,6 +25,8 @@ use sp_runtime::{
 };
 use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
+use pallet_verity_inference::{JobView, ResultSecurity, ResultView};
+use verity_primitives::JobId;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -227,6 +229,24 @@ impl_runtime_apis! {
 			let params = (&config, &whitelist);
 			add_benchmarks!(params, batches);
 			Ok(batches)
+		}
+	}
+
+	impl pallet_verity_inference::runtime_api::InferenceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn job(job_id: JobId) -> Option<JobView<AccountId, Balance, BlockNumber>> {
+			Inference::job_view(job_id)
+		}
+
+		fn result(job_id: JobId) -> Option<ResultView<AccountId, Balance, BlockNumber>> {
+			Inference::result_view(job_id)
+		}
+
+		fn jobs_for_operator(operator: AccountId) -> Vec<JobView<AccountId, Balance, BlockNumber>> {
+			Inference::jobs_for_operator(&operator)
+		}
+
+		fn result_security(job_id: JobId) -> Option<ResultSecurity<Balance>> {
+			Inference::result_security(job_id)
 		}
 	}
 

@@ -5,6 +5,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_verity_models, Models]
+	[pallet_verity_inference, Inference]
 );
 
 impl frame_system_benchmarking::Config for crate::Runtime {}

@@ -19,6 +19,7 @@ use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, Perbill};
+use crate::Models;
 
 /// Up to this share of a block's weight and length is available to normal transactions; the
 /// rest is reserved for operational ones (e.g. GRANDPA equivocation reports).
@@ -131,4 +132,73 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Held from a model's owner while the model is registered.
+	pub const ModelDeposit: Balance = 10 * token::UNIT;
+	/// The lowest price per job and per operator a model may ask.
+	pub const MinModelPrice: Balance = token::MILLI_UNIT;
+	/// A model's fee share for its owner is at most this.
+	pub const MaxRoyalty: Perbill = Perbill::from_percent(30);
+	/// A quorum must be a strict majority of the assigned stake.
+	pub const MinQuorum: Perbill = Perbill::from_percent(51);
+}
+
+/// The largest job input and output, in bytes.
+pub const MAX_JOB_IO_LEN: u32 = 4096;
+/// The most operators one job may be replicated to.
+pub const MAX_REPLICATION: u32 = 16;
+
+impl pallet_verity_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ModelDeposit = ModelDeposit;
+	type MinPrice = MinModelPrice;
+	type MaxInputLen = ConstU32<MAX_JOB_IO_LEN>;
+	type MaxOutputLen = ConstU32<MAX_JOB_IO_LEN>;
+	type MaxReplication = ConstU32<MAX_REPLICATION>;
+	type MinQuorum = MinQuorum;
+	type MaxRoyalty = MaxRoyalty;
+	type WeightInfo = pallet_verity_models::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Operators until the operator staking pallet lands: the development validators.
+	pub DevOperators: alloc::vec::Vec<AccountId> = alloc::vec![
+		sp_keyring::Sr25519Keyring::Alice.to_account_id(),
+		sp_keyring::Sr25519Keyring::Bob.to_account_id(),
+		sp_keyring::Sr25519Keyring::Charlie.to_account_id(),
+	];
+	/// A dissenting operator loses this share of its stake.
+	pub const DissentSlash: Perbill = Perbill::from_percent(10);
+	/// An assigned operator that never revealed loses this share of its stake.
+	pub const SilentSlash: Perbill = Perbill::from_percent(1);
+	/// Deadline processing may use a quarter of a block.
+	pub InferenceAgendaWeight: Weight = RuntimeBlockWeights::get().max_block / 4;
+}
+
+impl pallet_verity_inference::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Operators = pallet_verity_inference::providers::FreeBalanceOperators<
+		AccountId,
+		Balances,
+		DevOperators,
+		ConstU32<MAX_REPLICATION>,
+	>;
+	type Randomness = pallet_verity_inference::ParentHashRandomness<Runtime>;
+	type MaxOpenJobs = ConstU32<1024>;
+	type MaxJobsPerBlock = ConstU32<8>;
+	/// Two blocks to commit and two to reveal at the least.
+	type MinJobDuration = ConstU32<4>;
+	/// Thirty minutes.
+	type MaxJobDuration = ConstU32<{ 30 * crate::time::MINUTES }>;
+	/// Results stay readable on chain for a day.
+	type ResultLifetime = ConstU32<{ crate::time::DAYS }>;
+	type DissentSlash = DissentSlash;
+	type SilentSlash = SilentSlash;
+	type AgendaWeight = InferenceAgendaWeight;
+	type WeightInfo = pallet_verity_inference::weights::SubstrateWeight<Runtime>;
 }

@@ -170,4 +170,10 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Models = pallet_verity_models;
+
+	#[runtime::pallet_index(11)]
+	pub type Inference = pallet_verity_inference;
 }
