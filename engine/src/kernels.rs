@@ -11,6 +11,11 @@
 //!   not a default gemm feature and nothing in this build enables it; [`KernelProfile::detect`]
 //!   runs known-answer matmuls at start-up that fail if either (or unchunked k) is in play, and
 //!   declares a different, non-deterministic profile if so.
+//! - The engine's own kernels ([`crate::dense`], used by BERT) define their accumulation order
+//!   exactly (one sequential fma chain per output) and use fixed polynomials for `exp` and GELU,
+//!   so they need no chunking and give the same bits on any CPU; [`dense_known_answer`] checks
+//!   them at start-up too. The profile's `seqk-fma-v1` suffix names that definition: changing
+//!   what these kernels compute must change the profile name.
 
 use std::sync::OnceLock;
 
@@ -24,7 +29,7 @@ use crate::error::Result;
 pub const MAX_K_CHUNK: usize = 512;
 
 /// Name of the deterministic profile.
-pub const DETERMINISTIC_PROFILE: &str = "verity-cpu-det-v1/x86_64-avx2-fma/gemm-k512";
+pub const DETERMINISTIC_PROFILE: &str = "verity-cpu-det-v2/x86_64-avx2-fma/gemm-k512+seqk-fma-v1";
 
 /// [`known_answer_matmul`] on the deterministic profile.
 pub const KNOWN_ANSWER_SHA256: &str =
@@ -64,7 +69,13 @@ fn detect_uncached() -> KernelProfile {
 		let name = format!("verity-cpu-generic-v1/{}/gemm-k512", std::env::consts::ARCH);
 		return KernelProfile::named(name, false, None);
 	}
+	let dense_ok = dense_known_answer().to_hex() == DENSE_KNOWN_ANSWER_SHA256;
 	match known_answer_matmul() {
+		Ok(_) if !dense_ok => KernelProfile::named(
+			"verity-cpu-unverified-v1/x86_64/dense-known-answer-failed".into(),
+			false,
+			None,
+		),
 		Ok(digest) if digest.to_hex() == KNOWN_ANSWER_SHA256 => {
 			KernelProfile::named(DETERMINISTIC_PROFILE.to_string(), true, Some(digest))
 		}
@@ -141,6 +152,31 @@ pub fn known_answer_probes() -> Result<[Digest; 2]> {
 pub fn known_answer_matmul() -> Result<Digest> {
 	let [a, b] = known_answer_probes()?;
 	Ok(Digest::of(&[a.0, b.0].concat()))
+}
+
+/// [`dense_known_answer`] on every machine (the `seqk-fma-v1` kernels are CPU-independent).
+pub const DENSE_KNOWN_ANSWER_SHA256: &str =
+	"e58ca398c3b42c79c9951e38018fc1fcc698efef98eae5b1571d1c47314c26dd";
+
+/// SHA-256 over the little-endian f32 outputs of the engine's own kernels on fixed inputs:
+/// [`crate::dense::matmul`] with `m = 5, k = 1536, n = 40` (two row blocks, a partial panel),
+/// GELU on 4096 points of [-8, 8) and a softmax row of 1000 values.
+pub fn dense_known_answer() -> Digest {
+	use crate::dense::{gelu_in_place, matmul, softmax_scaled_in_place, PackedMatrix};
+	let (m, k, n) = (5, 1536, 40);
+	let a = known_answer_values(3, m * k);
+	let b = known_answer_values(4, k * n);
+	let packed = PackedMatrix::pack(k, n, |p, j| b[p * n + j]);
+	let mut out = vec![0f32; m * n];
+	matmul(&a, k, m, &packed, &mut out, n);
+	let mut g: Vec<f32> = (0..4096).map(|i| (i as f32 - 2048.0) / 256.0).collect();
+	gelu_in_place(&mut g);
+	let mut row = known_answer_values(5, 1000);
+	softmax_scaled_in_place(&mut row, 7.5);
+	out.extend(g);
+	out.extend(row);
+	let bytes: Vec<u8> = out.iter().flat_map(|v| v.to_le_bytes()).collect();
+	Digest::of(&bytes)
 }
 
 /// The little-endian bytes of an f32 tensor, flattened in row-major order.

@@ -71,6 +71,7 @@
 //! the profile cannot promise (e.g. a different libm).
 
 pub mod compare;
+pub mod dense;
 pub mod digest;
 pub mod encoding;
 pub mod error;

@@ -9,8 +9,9 @@ use std::process::Command;
 use candle_core::{Device, Module, Tensor};
 use common::*;
 use verity_engine::kernels::{
-	f32_le_bytes, known_answer_matmul, known_answer_probes, known_answer_values, DetLinear,
-	KernelProfile, DETERMINISTIC_PROFILE, KNOWN_ANSWER_SHA256,
+	dense_known_answer, f32_le_bytes, known_answer_matmul, known_answer_probes,
+	known_answer_values, DetLinear, KernelProfile, DENSE_KNOWN_ANSWER_SHA256,
+	DETERMINISTIC_PROFILE, KNOWN_ANSWER_SHA256,
 };
 use verity_engine::Digest;
 
@@ -28,6 +29,14 @@ fn known_answer_matmul_matches_the_deterministic_profile() {
 	assert!(profile.deterministic, "{profile:?}");
 	assert_eq!(profile.name, DETERMINISTIC_PROFILE);
 	assert_eq!(profile.id, Digest::of(DETERMINISTIC_PROFILE.as_bytes()));
+}
+
+#[test]
+fn dense_kernels_match_their_known_answer() {
+	// The engine's own kernels (BERT's matmuls, GELU, softmax) define their accumulation order
+	// exactly, so this digest is the same on every CPU, with or without AVX2 (the portable path
+	// is checked against it in `dense`'s unit tests).
+	assert_eq!(dense_known_answer().to_hex(), DENSE_KNOWN_ANSWER_SHA256);
 }
 
 #[test]

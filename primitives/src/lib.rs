@@ -8,6 +8,7 @@
 extern crate alloc;
 
 pub mod contract;
+pub mod infr;
 pub mod operators;
 
 use sp_runtime::{

@@ -1,18 +1,25 @@
 //! `BertEmbedding`: a BERT encoder with mean pooling and L2 normalisation, as
 //! sentence-transformers runs all-MiniLM-L6-v2.
 //!
-//! The forward pass is written here rather than taken from `candle_transformers::models::bert`
-//! so that every linear layer is a [`DetLinear`] (the 1536 → 384 output projection is a matmul
-//! with k = 1536) and the Q, K and V projections run as one fused matmul.
+//! The forward pass is plain Rust over f32 slices rather than candle ops: candle allocates a
+//! tensor per op, which at batch 1 (8–16 tokens) cost more than the arithmetic, and its gemm
+//! sums in an order that depends on the L1 cache geometry. Here every matmul is
+//! [`crate::dense::matmul`] against weights packed once at load (one sequential fma chain per
+//! output, see `dense.rs`), the Q, K and V projections are one fused matmul, GELU and softmax use
+//! the fixed polynomials of [`crate::dense`], and the reductions of layer norm, pooling and
+//! normalisation run in f64 in index order. candle only reads the safetensors.
+//!
+//! Several texts are encoded as one matrix of all their tokens, unpadded (the linear layers work
+//! row by row, attention per text), so a batch gives the same bits as the texts one by one.
 
-use candle_core::{DType, Device, Module, Tensor, D};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 use tokenizers::{Tokenizer, TruncationParams};
 
+use crate::dense::{gelu_in_place, matmul, softmax_scaled_in_place, PackedMatrix};
 use crate::encoding::{decode_text, to_fixed, Output};
 use crate::error::{EngineError, Result};
-use crate::kernels::DetLinear;
 use crate::models::Model;
 
 /// The fields of a Hugging Face BERT `config.json` the forward pass uses.
@@ -38,38 +45,79 @@ pub struct BertConfig {
 	pub layer_norm_eps: f64,
 }
 
+/// LayerNorm over rows of `weight.len()` values.
 struct LayerNorm {
-	weight: Tensor,
-	bias: Tensor,
-	eps: f32,
+	weight: Vec<f32>,
+	bias: Vec<f32>,
+	eps: f64,
 }
 
 impl LayerNorm {
 	fn load(vb: VarBuilder, size: usize, eps: f64) -> Result<Self> {
 		Ok(LayerNorm {
-			weight: vb.get(size, "weight")?,
-			bias: vb.get(size, "bias")?,
-			eps: eps as f32,
+			weight: values(vb.get(size, "weight")?)?,
+			bias: values(vb.get(size, "bias")?)?,
+			eps,
 		})
 	}
 
-	fn forward(&self, x: &Tensor) -> Result<Tensor> {
-		Ok(candle_nn::ops::layer_norm(&x.contiguous()?, &self.weight, &self.bias, self.eps)?)
+	/// In place, row by row: mean and (biased) variance summed in f64 in index order, then
+	/// `y = f32((x − mean) / √(var + eps)) · weight + bias` (f32 multiply, then f32 add).
+	fn forward(&self, x: &mut [f32]) {
+		let h = self.weight.len();
+		for row in x.chunks_exact_mut(h) {
+			let mean = row.iter().map(|&v| v as f64).sum::<f64>() / h as f64;
+			let var =
+				row.iter().map(|&v| (v as f64 - mean) * (v as f64 - mean)).sum::<f64>() / h as f64;
+			let inv = 1.0 / (var + self.eps).sqrt();
+			for ((v, w), b) in row.iter_mut().zip(&self.weight).zip(&self.bias) {
+				*v = (((*v as f64 - mean) * inv) as f32) * w + b;
+			}
+		}
 	}
 }
 
-fn linear(vb: VarBuilder, in_dim: usize, out_dim: usize) -> Result<DetLinear> {
-	let w = vb.get((out_dim, in_dim), "weight")?;
-	let b = vb.get(out_dim, "bias")?;
-	DetLinear::new(w, Some(b))
+/// `y = x · Wᵀ + b` with `W` packed at load.
+struct Linear {
+	weight: PackedMatrix,
+	bias: Vec<f32>,
+}
+
+impl Linear {
+	/// From a PyTorch weight `[out, in]` (row-major values) and bias `[out]`.
+	fn new(weight: &[f32], bias: Vec<f32>, in_dim: usize) -> Self {
+		let out_dim = bias.len();
+		Linear { weight: PackedMatrix::from_linear_weight(weight, out_dim, in_dim), bias }
+	}
+
+	fn load(vb: VarBuilder, in_dim: usize, out_dim: usize) -> Result<Self> {
+		let w = values(vb.get((out_dim, in_dim), "weight")?)?;
+		Ok(Linear::new(&w, values(vb.get(out_dim, "bias")?)?, in_dim))
+	}
+
+	/// `x: [m, in]` → `y: [m, out]`; the bias is added after the full dot product.
+	fn forward(&self, x: &[f32], m: usize, y: &mut [f32]) {
+		let (k, n) = (self.weight.k(), self.weight.n());
+		matmul(x, k, m, &self.weight, y, n);
+		for row in y[..m * n].chunks_exact_mut(n) {
+			for (v, b) in row.iter_mut().zip(&self.bias) {
+				*v += b;
+			}
+		}
+	}
+}
+
+/// A tensor's values in row-major order.
+fn values(t: Tensor) -> Result<Vec<f32>> {
+	Ok(t.flatten_all()?.to_vec1::<f32>()?)
 }
 
 struct Layer {
-	qkv: DetLinear,
-	attn_out: DetLinear,
+	qkv: Linear,
+	attn_out: Linear,
 	attn_norm: LayerNorm,
-	intermediate: DetLinear,
-	output: DetLinear,
+	intermediate: Linear,
+	output: Linear,
 	out_norm: LayerNorm,
 }
 
@@ -77,9 +125,12 @@ struct Layer {
 pub struct SentenceEmbedder {
 	config: BertConfig,
 	tokenizer: Tokenizer,
-	word_embeddings: Tensor,
-	position_embeddings: Tensor,
-	token_type_row: Tensor,
+	/// `[vocab, h]`, row-major.
+	word_embeddings: Vec<f32>,
+	/// `[max_positions, h]`.
+	position_embeddings: Vec<f32>,
+	/// Token type 0's embedding, `[h]`.
+	token_type_row: Vec<f32>,
 	embed_norm: LayerNorm,
 	layers: Vec<Layer>,
 	output_scale: u64,
@@ -124,42 +175,43 @@ impl SentenceEmbedder {
 		let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
 			.map_err(|e| EngineError::InvalidModel(format!("BERT weights: {e}")))?;
 		let h = config.hidden_size;
-		let load = || -> Result<(Tensor, Tensor, Tensor, LayerNorm, Vec<Layer>)> {
+		type Loaded = (Vec<f32>, Vec<f32>, Vec<f32>, LayerNorm, Vec<Layer>);
+		let load = || -> Result<Loaded> {
 			let e = vb.pp("embeddings");
-			let word = e.get((config.vocab_size, h), "word_embeddings.weight")?;
-			let pos = e.get((config.max_position_embeddings, h), "position_embeddings.weight")?;
+			let word = values(e.get((config.vocab_size, h), "word_embeddings.weight")?)?;
+			let pos =
+				values(e.get((config.max_position_embeddings, h), "position_embeddings.weight")?)?;
 			let types = e.get((config.type_vocab_size, h), "token_type_embeddings.weight")?;
 			let norm = LayerNorm::load(e.pp("LayerNorm"), h, config.layer_norm_eps)?;
 			let mut layers = Vec::new();
 			for i in 0..config.num_hidden_layers {
 				let l = vb.pp(format!("encoder.layer.{i}"));
 				let a = l.pp("attention.self");
-				let qkv_w = Tensor::cat(
-					&[
-						a.get((h, h), "query.weight")?,
-						a.get((h, h), "key.weight")?,
-						a.get((h, h), "value.weight")?,
-					],
-					0,
-				)?;
-				let qkv_b = Tensor::cat(
-					&[a.get(h, "query.bias")?, a.get(h, "key.bias")?, a.get(h, "value.bias")?],
-					0,
-				)?;
+				// Q, K and V stacked: one [3h, h] weight, one [3h] bias.
+				let mut qkv_w = Vec::with_capacity(3 * h * h);
+				let mut qkv_b = Vec::with_capacity(3 * h);
+				for name in ["query", "key", "value"] {
+					qkv_w.extend(values(a.get((h, h), &format!("{name}.weight"))?)?);
+					qkv_b.extend(values(a.get(h, &format!("{name}.bias"))?)?);
+				}
 				layers.push(Layer {
-					qkv: DetLinear::new(qkv_w, Some(qkv_b))?,
-					attn_out: linear(l.pp("attention.output.dense"), h, h)?,
+					qkv: Linear::new(&qkv_w, qkv_b, h),
+					attn_out: Linear::load(l.pp("attention.output.dense"), h, h)?,
 					attn_norm: LayerNorm::load(
 						l.pp("attention.output.LayerNorm"),
 						h,
 						config.layer_norm_eps,
 					)?,
-					intermediate: linear(l.pp("intermediate.dense"), h, config.intermediate_size)?,
-					output: linear(l.pp("output.dense"), config.intermediate_size, h)?,
+					intermediate: Linear::load(
+						l.pp("intermediate.dense"),
+						h,
+						config.intermediate_size,
+					)?,
+					output: Linear::load(l.pp("output.dense"), config.intermediate_size, h)?,
 					out_norm: LayerNorm::load(l.pp("output.LayerNorm"), h, config.layer_norm_eps)?,
 				});
 			}
-			Ok((word, pos, types.narrow(0, 0, 1)?, norm, layers))
+			Ok((word, pos, values(types.narrow(0, 0, 1)?)?, norm, layers))
 		};
 		let (word_embeddings, position_embeddings, token_type_row, embed_norm, layers) = load()
 			.map_err(|e| match e {
@@ -194,89 +246,121 @@ impl SentenceEmbedder {
 	/// The normalised sentence embedding of one text.
 	pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
 		let ids = self.tokenize(text)?;
-		let n = ids.len();
-		let ids = Tensor::from_vec(ids, (1, n), &Device::Cpu)?;
-		let hidden = self.encode(&ids, None)?; // [1, n, h]
-		let pooled = hidden.mean(1)?; // [1, h]
-		Ok(l2_normalize(&pooled)?.flatten_all()?.to_vec1::<f32>()?)
+		Ok(self.embed_ids(&[ids])?.pop().unwrap_or_default())
 	}
 
-	/// Normalised embeddings of several texts in one padded batch (as sentence-transformers
-	/// batches them). Padding changes the float bits, so batched results are for throughput,
-	/// never for the chain; [`SentenceEmbedder::embed`] is the canonical path.
+	/// Normalised embeddings of several texts, encoded together without padding: the same bits
+	/// as [`SentenceEmbedder::embed`] on each text, with better weight reuse.
 	pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
 		let encoded = texts.iter().map(|t| self.tokenize(t)).collect::<Result<Vec<_>>>()?;
-		let b = encoded.len();
-		let len = encoded.iter().map(Vec::len).max().unwrap_or(0);
-		if b == 0 || len == 0 {
-			return Ok(vec![]);
-		}
-		let mut ids = vec![0u32; b * len];
-		let mut mask = vec![0f32; b * len];
-		for (row, toks) in encoded.iter().enumerate() {
-			ids[row * len..row * len + toks.len()].copy_from_slice(toks);
-			mask[row * len..row * len + toks.len()].iter_mut().for_each(|m| *m = 1.0);
-		}
-		let ids = Tensor::from_vec(ids, (b, len), &Device::Cpu)?;
-		let mask = Tensor::from_vec(mask, (b, len), &Device::Cpu)?;
-		let hidden = self.encode(&ids, Some(&mask))?; // [b, len, h]
-		let summed = hidden.broadcast_mul(&mask.unsqueeze(2)?)?.sum(1)?; // [b, h]
-		let counts = mask.sum_keepdim(1)?.clamp(1e-9, f32::MAX)?; // [b, 1]
-		let pooled = summed.broadcast_div(&counts)?;
-		let normed = l2_normalize(&pooled)?;
-		Ok(normed.to_vec2::<f32>()?)
+		self.embed_ids(&encoded)
 	}
 
-	/// The encoder: token ids `[b, n]` → hidden states `[b, n, h]`. `mask` is `[b, n]` with 1
-	/// for real tokens and 0 for padding.
-	fn encode(&self, ids: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
-		let (b, n) = ids.dims2()?;
+	/// Mean pooling and L2 normalisation (torch's `F.normalize`, `x / max(‖x‖₂, 1e-12)`), in
+	/// f64 with sums in token and dimension order, rounded to f32 at the end.
+	fn embed_ids(&self, seqs: &[Vec<u32>]) -> Result<Vec<Vec<f32>>> {
 		let h = self.config.hidden_size;
-		let heads = self.config.num_attention_heads;
+		let hidden = self.encode(seqs)?;
+		let mut out = Vec::with_capacity(seqs.len());
+		let mut row = 0;
+		for seq in seqs {
+			let mut pooled = vec![0f64; h];
+			for token in hidden[row * h..(row + seq.len()) * h].chunks_exact(h) {
+				for (p, &v) in pooled.iter_mut().zip(token) {
+					*p += v as f64;
+				}
+			}
+			row += seq.len();
+			let count = seq.len().max(1) as f64;
+			pooled.iter_mut().for_each(|p| *p /= count);
+			let norm = pooled.iter().map(|p| p * p).sum::<f64>().sqrt().max(1e-12);
+			out.push(pooled.iter().map(|p| (p / norm) as f32).collect());
+		}
+		Ok(out)
+	}
+
+	/// The encoder: each token-id sequence → its hidden states, all sequences' rows stacked
+	/// (`[Σ lens, h]`, row-major). Linear layers run on all rows at once; attention runs per
+	/// sequence and head.
+	fn encode(&self, seqs: &[Vec<u32>]) -> Result<Vec<f32>> {
+		let c = &self.config;
+		let (h, heads) = (c.hidden_size, c.num_attention_heads);
 		let head_dim = h / heads;
-		let words =
-			self.word_embeddings.index_select(&ids.flatten_all()?, 0)?.reshape((b, n, h))?;
-		let positions = self.position_embeddings.narrow(0, 0, n)?;
-		let x = words.broadcast_add(&positions)?.broadcast_add(&self.token_type_row)?;
-		let mut x = self.embed_norm.forward(&x)?;
-		// Additive attention bias: 0 for real tokens, f32::MIN for padding (as transformers).
-		let bias = match mask {
-			None => None,
-			Some(mask) => {
-				Some(((mask.ones_like()? - mask)? * f32::MIN as f64)?.reshape((b, 1, 1, n))?)
+		let rows: usize = seqs.iter().map(Vec::len).sum();
+
+		// Embeddings: (word + position) + token type 0, then LayerNorm.
+		let mut x = Vec::with_capacity(rows * h);
+		for seq in seqs {
+			if seq.len() > c.max_position_embeddings {
+				return Err(EngineError::Tokenizer(format!("{} tokens", seq.len())));
 			}
-		};
-		let scale = 1.0 / (head_dim as f64).sqrt();
+			for (pos, &id) in seq.iter().enumerate() {
+				let id = id as usize;
+				if id >= c.vocab_size {
+					return Err(EngineError::Tokenizer(format!("token id {id} out of range")));
+				}
+				let word = &self.word_embeddings[id * h..(id + 1) * h];
+				let position = &self.position_embeddings[pos * h..(pos + 1) * h];
+				x.extend(
+					word.iter()
+						.zip(position)
+						.zip(&self.token_type_row)
+						.map(|((w, p), t)| w + p + t),
+				);
+			}
+		}
+		self.embed_norm.forward(&mut x);
+
+		let mut qkv = vec![0f32; rows * 3 * h];
+		let mut ctx = vec![0f32; rows * h];
+		let mut tmp = vec![0f32; rows * h];
+		let mut inter = vec![0f32; rows * c.intermediate_size];
+		let mut scores = Vec::new();
+		let (mut kt, mut v) = (PackedMatrix::default(), PackedMatrix::default());
+		let scale = (1.0 / (head_dim as f64).sqrt()) as f32;
 		for layer in &self.layers {
-			let qkv = layer.qkv.forward(&x)?; // [b, n, 3h]
-			let split = |i: usize| -> Result<Tensor> {
-				Ok(qkv
-					.narrow(2, i * h, h)?
-					.reshape((b, n, heads, head_dim))?
-					.transpose(1, 2)?
-					.contiguous()?)
-			};
-			let (q, k, v) = (split(0)?, split(1)?, split(2)?);
-			let mut scores = (q.matmul(&k.t()?)? * scale)?; // [b, heads, n, n]
-			if let Some(bias) = &bias {
-				scores = scores.broadcast_add(bias)?;
+			layer.qkv.forward(&x, rows, &mut qkv);
+			let mut start = 0;
+			for seq in seqs {
+				let n = seq.len();
+				// Rows of this sequence in `qkv`: [q | k | v], each `h` wide, heads contiguous.
+				let base = start * 3 * h;
+				let at = |token: usize, part: usize, head: usize, d: usize| {
+					qkv[base + token * 3 * h + part * h + head * head_dim + d]
+				};
+				scores.resize(n * n, 0.0);
+				for head in 0..heads {
+					// scores = q·kᵀ (k = head_dim), softmax(scores · scale) row by row, then
+					// ctx = probs · v (k = n).
+					kt.repack(head_dim, n, |d, j| at(j, 1, head, d));
+					let q = &qkv[base + head * head_dim..];
+					matmul(q, 3 * h, n, &kt, &mut scores, n);
+					for row in scores.chunks_exact_mut(n) {
+						softmax_scaled_in_place(row, scale);
+					}
+					v.repack(n, head_dim, |j, d| at(j, 2, head, d));
+					matmul(&scores, n, n, &v, &mut ctx[start * h + head * head_dim..], h);
+				}
+				start += n;
 			}
-			let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-			let ctx = probs.matmul(&v)?.transpose(1, 2)?.reshape((b, n, h))?;
-			let attn = layer.attn_out.forward(&ctx)?;
-			x = layer.attn_norm.forward(&(attn + &x)?)?;
-			let inter = layer.intermediate.forward(&x)?.gelu_erf()?;
-			let out = layer.output.forward(&inter)?;
-			x = layer.out_norm.forward(&(out + &x)?)?;
+			layer.attn_out.forward(&ctx, rows, &mut tmp);
+			add_assign(&mut x, &tmp);
+			layer.attn_norm.forward(&mut x);
+			layer.intermediate.forward(&x, rows, &mut inter);
+			gelu_in_place(&mut inter);
+			layer.output.forward(&inter, rows, &mut tmp);
+			add_assign(&mut x, &tmp);
+			layer.out_norm.forward(&mut x);
 		}
 		Ok(x)
 	}
 }
 
-/// `x / max(‖x‖₂, 1e-12)` along the last dimension (torch's `F.normalize`).
-fn l2_normalize(x: &Tensor) -> Result<Tensor> {
-	let norm = x.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-	Ok(x.broadcast_div(&norm)?)
+/// The residual connection, `x = y + x` element by element.
+fn add_assign(x: &mut [f32], y: &[f32]) {
+	for (x, y) in x.iter_mut().zip(y) {
+		*x = y + *x;
+	}
 }
 
 impl Model for SentenceEmbedder {

@@ -20,12 +20,12 @@ impl<T: Config> Pallet<T> {
 	/// Settle or refund the jobs due by `now`, as far as `meter` allows.
 	pub(crate) fn service_agenda(now: BlockNumberFor<T>, meter: &mut WeightMeter) {
 		let mut block = AgendaCursor::<T>::get().unwrap_or(now).min(now);
-		if meter.try_consume(T::WeightInfo::service_agenda_base()).is_err() {
+		if meter.try_consume(Self::agenda_base_weight()).is_err() {
 			AgendaCursor::<T>::put(block);
 			return;
 		}
 		while block <= now {
-			if meter.try_consume(T::WeightInfo::service_block()).is_err() {
+			if meter.try_consume(Self::agenda_block_weight()).is_err() {
 				AgendaCursor::<T>::put(block);
 				return;
 			}

@@ -203,8 +203,8 @@ mod benchmarks {
 		assert!(!Jobs::<T>::contains_key(job_id));
 	}
 
-	/// The agenda walks `b` empty blocks behind its cursor: `service_agenda_base` is the
-	/// intercept, `service_block` the slope.
+	/// The agenda walks `b` empty blocks behind its cursor: the intercept is its fixed cost per
+	/// block, the slope the cost of visiting one agenda block.
 	#[benchmark]
 	fn service_agenda(b: Linear<1, 100>) {
 		let now = now::<T>().saturating_add(200u32.into());

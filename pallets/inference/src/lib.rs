@@ -681,6 +681,16 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::settle_at_deadline(k, output_len)
 	}
 
+	/// The agenda's fixed cost per block: the intercept of the `service_agenda` weight.
+	pub fn agenda_base_weight() -> Weight {
+		T::WeightInfo::service_agenda(0)
+	}
+
+	/// The cost of visiting one agenda block: the slope of the `service_agenda` weight.
+	pub fn agenda_block_weight() -> Weight {
+		T::WeightInfo::service_agenda(1).saturating_sub(T::WeightInfo::service_agenda(0))
+	}
+
 	/// Panic unless the configuration is coherent and a full agenda block fits its budget.
 	pub(crate) fn check_integrity() {
 		let max_k = MaxReplicationOf::<T>::get();
@@ -700,8 +710,8 @@ impl<T: Config> Pallet<T> {
 		);
 		assert!(T::MaxOpenJobs::get() > 0, "MaxOpenJobs must be positive");
 		let worst_job = Self::deadline_weight(max_k, MaxOutputLenOf::<T>::get());
-		let full_block = T::WeightInfo::service_agenda_base()
-			.saturating_add(T::WeightInfo::service_block())
+		let full_block = Self::agenda_base_weight()
+			.saturating_add(Self::agenda_block_weight())
 			.saturating_add(worst_job.saturating_mul(T::MaxJobsPerBlock::get().into()))
 			.saturating_add(T::WeightInfo::expire_result());
 		assert!(

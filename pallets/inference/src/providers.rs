@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 use frame_support::{
 	traits::{
-		fungible::{Inspect, Mutate},
+		fungible::Mutate,
 		tokens::{Fortitude, Precision, Preservation},
 		Get,
 	},

@@ -49,10 +49,8 @@ pub trait WeightInfo {
 	fn reveal_and_settle(k: u32, o: u32) -> Weight;
 	/// Cancelling a job of replication `k`.
 	fn cancel(k: u32) -> Weight;
-	/// The agenda's fixed cost per block (intercept of the `service_agenda` benchmark).
-	fn service_agenda_base() -> Weight;
-	/// Visiting one agenda block (slope of the `service_agenda` benchmark).
-	fn service_block() -> Weight;
+	/// The agenda visiting `b` agenda blocks (nothing due in them).
+	fn service_agenda(b: u32) -> Weight;
 	/// Settling or refunding one job of replication `k`, outputs of `o` bytes, at its deadline.
 	fn settle_at_deadline(k: u32, o: u32) -> Weight;
 	/// Removing one expired result.
@@ -194,16 +192,14 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		.saturating_add(T::DbWeight::get().reads_writes(6, 7 + k))
 	}
 
-	/// Reads and writes `AgendaCursor`.
-	fn service_agenda_base() -> Weight {
-		Weight::from_parts(time::AGENDA_BASE, small_proof())
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
-	}
-
-	/// Takes one `Agenda` entry.
-	fn service_block() -> Weight {
-		Weight::from_parts(time::AGENDA_PER_BLOCK, agenda_proof::<T>())
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	/// Reads and writes `AgendaCursor`; takes `b` `Agenda` entries.
+	fn service_agenda(b: u32) -> Weight {
+		let b = b as u64;
+		Weight::from_parts(
+			time::AGENDA_BASE.saturating_add(b.saturating_mul(time::AGENDA_PER_BLOCK)),
+			small_proof().saturating_add(b.saturating_mul(agenda_proof::<T>())),
+		)
+		.saturating_add(T::DbWeight::get().reads_writes(1 + b, 1 + b))
 	}
 
 	/// Reads and removes `Jobs`, then settles (see `settle_db`).
@@ -277,13 +273,13 @@ impl WeightInfo for () {
 		)
 		.saturating_add(RocksDbWeight::get().reads_writes(6, 7 + k))
 	}
-	fn service_agenda_base() -> Weight {
-		Weight::from_parts(time::AGENDA_BASE, 0)
-			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
-	}
-	fn service_block() -> Weight {
-		Weight::from_parts(time::AGENDA_PER_BLOCK, 0)
-			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	fn service_agenda(b: u32) -> Weight {
+		let b = b as u64;
+		Weight::from_parts(
+			time::AGENDA_BASE.saturating_add(b.saturating_mul(time::AGENDA_PER_BLOCK)),
+			0,
+		)
+		.saturating_add(RocksDbWeight::get().reads_writes(1 + b, 1 + b))
 	}
 	fn settle_at_deadline(k: u32, o: u32) -> Weight {
 		let (k, o) = (k as u64, o as u64);

@@ -11,10 +11,8 @@ use frame_support::{traits::Hooks, weights::Weight};
 /// A budget for the agenda's fixed costs, visiting `blocks` agenda blocks, and serving `jobs`
 /// default jobs.
 fn budget(blocks: u64, jobs: u64) -> Weight {
-	<SubstrateWeight<Test> as WeightInfo>::service_agenda_base()
-		.saturating_add(
-			<SubstrateWeight<Test> as WeightInfo>::service_block().saturating_mul(blocks),
-		)
+	Pallet::<Test>::agenda_base_weight()
+		.saturating_add(Pallet::<Test>::agenda_block_weight().saturating_mul(blocks))
 		.saturating_add(Pallet::<Test>::deadline_weight(3, 32).saturating_mul(jobs))
 }
 

@@ -1,0 +1,83 @@
+//! The operator provider the inference pallet uses.
+
+use crate::*;
+use verity_primitives::{operators::OperatorProvider, JobId};
+
+impl<T: Config> OperatorProvider<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	type MaxServing = T::MaxOperatorsPerModel;
+
+	/// The eligible operators (active, self-bond at least `MinSelfBond`) that declared `model`,
+	/// with their total slashable stake, in declaration order.
+	fn operators_serving(
+		model: &ModelId,
+	) -> BoundedVec<(T::AccountId, BalanceOf<T>), Self::MaxServing> {
+		let serving: Vec<_> = ModelOperators::<T>::get(model)
+			.into_iter()
+			.filter_map(|who| {
+				Operators::<T>::get(&who)
+					.filter(|info| Self::is_eligible(info))
+					.map(|info| (who, info.total_stake()))
+			})
+			.collect();
+		BoundedVec::truncate_from(serving)
+	}
+
+	/// Own bond plus delegations, unbonding included.
+	fn stake_of(operator: &T::AccountId) -> BalanceOf<T> {
+		Operators::<T>::get(operator).map_or_else(Zero::zero, |info| info.total_stake())
+	}
+
+	fn reward(
+		operator: &T::AccountId,
+		amount: BalanceOf<T>,
+		from: &T::AccountId,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		Self::do_reward(operator, amount, from)
+	}
+
+	/// Slashed funds go to `OnSlash` (burnt or to a treasury, as the runtime configures).
+	fn slash(operator: &T::AccountId, fraction: Perbill, job: JobId) -> BalanceOf<T> {
+		Self::do_slash(operator, fraction, job)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_operator(operator: &T::AccountId, model: &ModelId, stake: BalanceOf<T>) {
+		if let Err(e) = Self::set_up_operator_for_benchmark(operator, model, stake) {
+			log::error!(target: LOG_TARGET, "cannot set up operator {operator:?}: {e:?}");
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Register (or top up) `operator` serving `model` with `stake` of own bond, minting what
+	/// it needs. For benchmarks of this and dependent pallets.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub fn set_up_operator_for_benchmark(
+		operator: &T::AccountId,
+		model: &ModelId,
+		stake: BalanceOf<T>,
+	) -> DispatchResult {
+		use frame_support::traits::fungible::{Inspect, Mutate};
+		let bond = stake.max(T::MinSelfBond::get());
+		T::Currency::mint_into(operator, bond.saturating_add(T::Currency::minimum_balance()))?;
+		Self::ensure_pot_exists();
+		match Operators::<T>::get(operator) {
+			None => {
+				let models = ModelsOf::<T>::truncate_from(alloc::vec![*model]);
+				Self::do_register(operator, bond, Perbill::zero(), models)
+			}
+			Some(info) => {
+				if !info.models.contains(model) {
+					let mut models = info.models.clone();
+					models.try_push(*model).map_err(|_| Error::<T>::ModelFull)?;
+					Self::do_set_models(operator, models)?;
+				}
+				let missing = bond.saturating_sub(info.self_bond);
+				if !missing.is_zero() {
+					Self::do_bond_more(operator, missing)?;
+				}
+				Ok(())
+			}
+		}
+	}
+}
