@@ -4,9 +4,9 @@
 //! Facts this rests on (candle 0.11.1, gemm 0.19.0; see `docs/ENGINE.md`):
 //! - gemm is bit-identical across runs and thread counts, but sizes its k-blocks from the L1
 //!   cache geometry, so a matmul with `k > 512` differs between machines. Every f32 matmul the
-//!   engine issues therefore has `k <= 512`: [`DetLinear`] splits longer ones into chunks of at
-//!   most [`MAX_K_CHUNK`] and sums the partial products in a fixed order, and attention lengths
-//!   are bounded by the manifests' token limits.
+//!   engine issues through gemm therefore has `k <= 512`: [`DetLinear`] splits longer ones into
+//!   chunks of at most [`MAX_K_CHUNK`] and sums the partial products in a fixed order, and
+//!   attention lengths are bounded by the manifests' token limits.
 //! - gemm's `x86-v4` (AVX-512) kernels and CPUs without AVX2+FMA give other bits. `x86-v4` is
 //!   not a default gemm feature and nothing in this build enables it; [`KernelProfile::detect`]
 //!   runs known-answer matmuls at start-up that fail if either (or unchunked k) is in play, and
@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::digest::Digest;
 use crate::error::Result;
 
-/// The largest `k` of any f32 matmul the engine issues.
+/// The largest `k` of any f32 matmul the engine issues through gemm.
 pub const MAX_K_CHUNK: usize = 512;
 
 /// Name of the deterministic profile.

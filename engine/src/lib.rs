@@ -60,12 +60,16 @@
 //!
 //! ## The deterministic kernel profile
 //! [`KernelProfile::detect`] names the numeric environment; its id is `sha256(name)`. The
-//! deterministic profile `verity-cpu-det-v1/x86_64-avx2-fma/gemm-k512` means: x86-64 with AVX2
-//! and FMA; every f32 matmul has `k <= 512` ([`kernels::DetLinear`] splits longer ones into
-//! fixed-order chunks; attention lengths are bounded by the token limits); gemm's `x86-v4`
-//! (AVX-512) kernels off; GGUF tensor types restricted to those whose candle kernels are the same
-//! on every such CPU. A known-answer matmul (`m=1, k=1536, n=576`) is checked at start-up;
-//! if it fails, or the CPU lacks AVX2/FMA, a different, non-deterministic profile is declared.
+//! deterministic profile `verity-cpu-det-v2/x86_64-avx2-fma/gemm-k512+seqk-fma-v1` means: x86-64
+//! with AVX2 and FMA; every f32 matmul through candle/gemm has `k <= 512`
+//! ([`kernels::DetLinear`] splits longer ones into fixed-order chunks; attention lengths are
+//! bounded by the token limits); gemm's `x86-v4` (AVX-512) kernels off; GGUF tensor types
+//! restricted to those whose candle kernels are the same on every such CPU; and BERT runs on the
+//! engine's own [`dense`] kernels, whose accumulation order is defined exactly (one sequential
+//! fma chain per output, fixed polynomials for `exp` and GELU), independent of CPU and threads.
+//! Known answers for both (a chunked gemm matmul `m=1, k=1536, n=576`; the dense kernels) are
+//! checked at start-up; if one fails, or the CPU lacks AVX2/FMA, a different, non-deterministic
+//! profile is declared.
 //! Outputs are bit-identical across runs and thread counts on one machine and, by the rules
 //! above, across machines of the profile; `Tolerance` and `TokenMatch` contracts absorb what
 //! the profile cannot promise (e.g. a different libm).
