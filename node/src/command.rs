@@ -52,7 +52,7 @@ fn ensure_p2p_ports_free(config: &sc_service::Configuration) -> sc_cli::Result<(
 				Protocol::Ip4(v4) => ip = Some(IpAddr::V4(v4)),
 				Protocol::Ip6(v6) => ip = Some(IpAddr::V6(v6)),
 				Protocol::Tcp(tcp) => port = Some(tcp),
-				_ => {},
+				_ => {}
 			}
 		}
 		let (Some(ip), Some(port)) = (ip, port) else { continue };

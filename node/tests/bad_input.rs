@@ -65,7 +65,16 @@ fn p2p_port_in_use_is_reported() {
 	let p2p = format!("/ip4/127.0.0.1/tcp/{port}");
 	let rpc = free_port().to_string();
 	let output = run_to_exit(
-		&["--dev", "--tmp", "--no-mdns", "--no-prometheus", "--listen-addr", &p2p, "--rpc-port", &rpc],
+		&[
+			"--dev",
+			"--tmp",
+			"--no-mdns",
+			"--no-prometheus",
+			"--listen-addr",
+			&p2p,
+			"--rpc-port",
+			&rpc,
+		],
 		Duration::from_secs(120),
 	);
 	assert_clean_failure(&output, "is already in use");

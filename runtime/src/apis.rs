@@ -2,8 +2,8 @@
 
 use crate::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber,
-	Executive, Grandpa, Inference, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, VERSION,
+	Executive, Grandpa, Inference, InherentDataExt, Nonce, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -14,7 +14,8 @@ use frame_support::{
 use sp_api::impl_runtime_apis;
 // Named by the benchmark list in `benchmarks.rs`, which expands here.
 #[cfg(feature = "runtime-benchmarks")]
-use crate::{Balances, Models, Sudo, Timestamp};
+use crate::{Balances, Models, Operators, Sudo, Timestamp};
+use pallet_verity_inference::{JobView, ResultSecurity, ResultView};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -25,7 +26,6 @@ use sp_runtime::{
 };
 use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
-use pallet_verity_inference::{JobView, ResultSecurity, ResultView};
 use verity_primitives::JobId;
 
 impl_runtime_apis! {

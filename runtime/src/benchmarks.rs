@@ -7,6 +7,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_verity_models, Models]
 	[pallet_verity_inference, Inference]
+	[pallet_verity_operators, Operators]
 );
 
 impl frame_system_benchmarking::Config for crate::Runtime {}

@@ -1,10 +1,12 @@
 //! Configuration of every pallet in the runtime.
 
+use crate::{opaque, Models, Operators, Session};
 use crate::{
 	time::SLOT_DURATION, token, AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash,
 	Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
 	RuntimeOrigin, RuntimeTask, System, VERSION,
 };
+use frame_support::PalletId;
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
@@ -18,8 +20,8 @@ use frame_support::{
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_runtime::traits::OpaqueKeys;
 use sp_runtime::{traits::One, Perbill};
-use crate::Models;
 
 /// Up to this share of a block's weight and length is available to normal transactions; the
 /// rest is reserved for operational ones (e.g. GRANDPA equivocation reports).
@@ -69,7 +71,7 @@ impl frame_system::Config for Runtime {
 
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
-	type DisabledValidators = ();
+	type DisabledValidators = Session;
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
@@ -164,12 +166,6 @@ impl pallet_verity_models::Config for Runtime {
 }
 
 parameter_types! {
-	/// Operators until the operator staking pallet lands: the development validators.
-	pub DevOperators: alloc::vec::Vec<AccountId> = alloc::vec![
-		sp_keyring::Sr25519Keyring::Alice.to_account_id(),
-		sp_keyring::Sr25519Keyring::Bob.to_account_id(),
-		sp_keyring::Sr25519Keyring::Charlie.to_account_id(),
-	];
 	/// A dissenting operator loses this share of its stake.
 	pub const DissentSlash: Perbill = Perbill::from_percent(10);
 	/// An assigned operator that never revealed loses this share of its stake.
@@ -182,12 +178,7 @@ impl pallet_verity_inference::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
-	type Operators = pallet_verity_inference::providers::FreeBalanceOperators<
-		AccountId,
-		Balances,
-		DevOperators,
-		ConstU32<MAX_REPLICATION>,
-	>;
+	type Operators = Operators;
 	type Randomness = pallet_verity_inference::ParentHashRandomness<Runtime>;
 	type MaxOpenJobs = ConstU32<1024>;
 	type MaxJobsPerBlock = ConstU32<8>;
@@ -201,4 +192,58 @@ impl pallet_verity_inference::Config for Runtime {
 	type SilentSlash = SilentSlash;
 	type AgendaWeight = InferenceAgendaWeight;
 	type WeightInfo = pallet_verity_inference::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const OperatorsPalletId: PalletId = PalletId(*b"vrt/oprs");
+	/// An operator bonds at least this much of its own.
+	pub const MinSelfBond: Balance = 1_000 * token::UNIT;
+	/// The smallest delegation.
+	pub const MinDelegation: Balance = 10 * token::UNIT;
+	/// An operator keeps at most this share of its rewards as commission.
+	pub const MaxCommission: Perbill = Perbill::from_percent(50);
+	/// Validator sets change every ten minutes.
+	pub const SessionPeriod: BlockNumber = 10 * crate::time::MINUTES;
+	pub const SessionOffset: BlockNumber = 0;
+}
+
+impl pallet_verity_operators::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	// Slashed stake is burned until a treasury exists.
+	type OnSlash = ();
+	type PalletId = OperatorsPalletId;
+	type MinSelfBond = MinSelfBond;
+	type MinDelegation = MinDelegation;
+	type MaxCommission = MaxCommission;
+	/// Commission increases wait a day, so delegators can leave first.
+	type CommissionChangeDelay = ConstU32<{ crate::time::DAYS }>;
+	/// Unbonding stake stays slashable for a week.
+	type UnbondingPeriod = ConstU32<{ 7 * crate::time::DAYS }>;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type MaxDelegatorsPerOperator = ConstU32<64>;
+	type MaxOperators = ConstU32<256>;
+	type MaxModelsPerOperator = ConstU32<32>;
+	type MaxOperatorsPerModel = ConstU32<64>;
+	/// The dev chain has a single validator.
+	type MinValidators = ConstU32<1>;
+	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
+	type HasSessionKeys = pallet_verity_operators::SessionKeysRegistered<Runtime>;
+	type WeightInfo = pallet_verity_operators::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_session::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
+	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	type SessionManager = Operators;
+	type SessionHandler = <opaque::SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = opaque::SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	/// Held while session keys are set, so key storage is not free to spam.
+	type KeyDeposit = ConstU128<{ token::UNIT }>;
 }

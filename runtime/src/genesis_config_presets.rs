@@ -3,28 +3,33 @@
 //! - `dev`: Alice alone authors and finalizes blocks; for one-node development.
 //! - `local`: Alice, Bob and Charlie validate; for the three-node local testnet.
 //!
-//! In both, the well-known development accounts are endowed and Alice is sudo.
+//! In both, the validators are bonded operators with session keys, the well-known development
+//! accounts are endowed, and Alice is sudo.
 
-use crate::{token::UNIT, AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig};
+use crate::{
+	opaque::SessionKeys, token::UNIT, AccountId, Balance, BalancesConfig, OperatorsConfig,
+	RuntimeGenesisConfig, SessionConfig, SudoConfig,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::Perbill;
 
 /// What each endowed development account starts with: one million VRT.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
 
+/// Each genesis validator's own bond as an operator.
+pub const VALIDATOR_SELF_BOND: Balance = 100_000 * UNIT;
+
+/// Each genesis validator's commission on inference rewards.
+pub const VALIDATOR_COMMISSION: Perbill = Perbill::from_percent(10);
+
 /// Preset id of the three-validator local testnet.
 pub const LOCAL_TESTNET_RUNTIME_PRESET: &str = "local_testnet";
 
-fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
-	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
-) -> Value {
+fn genesis(validators: Vec<Validator>, endowed_accounts: Vec<AccountId>, root: AccountId) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed_accounts
@@ -33,23 +38,41 @@ fn genesis(
 				.map(|account| (account, ENDOWMENT))
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities
+		// Aura and GRANDPA take their authorities from the session, which takes them from the
+		// operators' stake: the validators start as bonded operators with session keys.
+		operators: OperatorsConfig {
+			operators: validators
 				.iter()
-				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.map(|v| (v.account.clone(), VALIDATOR_SELF_BOND, VALIDATOR_COMMISSION, Vec::new()))
+				.collect::<Vec<_>>(),
+		},
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| (v.account.clone(), v.account.clone(), v.keys.clone()))
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 	})
 }
 
-/// A validator's consensus keys: sr25519 for Aura, ed25519 for GRANDPA, both from the same
-/// well-known development seed (`//Alice`, ...).
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A genesis validator: its account and session keys.
+struct Validator {
+	account: AccountId,
+	keys: SessionKeys,
+}
+
+/// A validator with the keys of a well-known development seed (`//Alice`, ...): sr25519 for
+/// Aura and `infr`, ed25519 for GRANDPA; what `verity-node --alice` puts in its keystore.
+fn validator(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Validator {
+	Validator {
+		account: sr.to_account_id(),
+		keys: SessionKeys {
+			aura: sr.public().into(),
+			grandpa: ed.public().into(),
+			infr: sr.public().into(),
+		},
+	}
 }
 
 /// The well-known development accounts (Alice to Ferdie and their stash accounts).
@@ -60,7 +83,7 @@ fn development_accounts() -> Vec<AccountId> {
 /// `dev`: Alice alone validates.
 pub fn development_config_genesis() -> Value {
 	genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		development_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
@@ -70,9 +93,9 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		development_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),

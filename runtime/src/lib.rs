@@ -49,6 +49,8 @@ pub mod opaque {
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
+			/// Signs inference results; maps back to its operator through pallet-session.
+			pub infr: Operators,
 		}
 	}
 }
@@ -150,23 +152,32 @@ mod runtime {
 	)]
 	pub struct Runtime;
 
+	// Declaration order is hook and genesis order: balances before operators (genesis holds
+	// their bonds), operators before session (session's genesis asks operators for the first
+	// validator set), session before aura and grandpa (they follow the session's authorities).
 	#[runtime::pallet_index(0)]
 	pub type System = frame_system;
 
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
-	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
-
-	#[runtime::pallet_index(3)]
-	pub type Grandpa = pallet_grandpa;
-
 	#[runtime::pallet_index(4)]
 	pub type Balances = pallet_balances;
 
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(12)]
+	pub type Operators = pallet_verity_operators;
+
+	#[runtime::pallet_index(13)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;

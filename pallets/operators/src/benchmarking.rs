@@ -29,7 +29,11 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 /// `MaxModelsPerOperator` model ids, distinct per `set`.
 fn model_set<T: Config>(set: u64) -> ModelsOf<T> {
 	let models = (0..T::MaxModelsPerOperator::get() as u64)
-		.map(|j| ModelId::from_low_u64_be(set * 1_000 + j))
+		.map(|j| {
+			let mut id = [0u8; 32];
+			id.iter_mut().zip((set * 1_000 + j).to_le_bytes()).for_each(|(d, s)| *d = s);
+			ModelId::from(id)
+		})
 		.collect::<Vec<_>>();
 	ModelsOf::<T>::truncate_from(models)
 }

@@ -37,8 +37,10 @@
 //! position is owed `active × (reward_per_stake − reward_per_stake_paid) / 10^18`, rounded
 //! down; it is settled (moved to `unclaimed`) before any change of its stake and paid by
 //! [`Pallet::claim`] and, best effort, by every call that changes the caller's stake
-//! (auto-claim). Rounding dust stays in the pot. Unbonding stake does not earn. With no active
-//! stake at all the whole reward goes to the operator.
+//! (auto-claim); a slash settles without paying. Rounding dust stays in the pot. Unbonding
+//! stake does not earn. With no active stake at all the whole reward goes to the operator's own
+//! position (refused with [`Error::NoActiveStake`] once that is gone too). The pot is endowed
+//! with one existential deposit at genesis, so payments of any size can land in it.
 //!
 //! ## Slashing
 //!
@@ -478,7 +480,7 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Operators registered at genesis: `(operator, self_bond, commission, models)`. Each
 		/// must have the self-bond free (e.g. from the balances genesis).
-		pub operators: Vec<(T::AccountId, BalanceOf<T>, Perbill, Vec<ModelId>)>,
+		pub operators: Vec<GenesisOperator<T>>,
 		/// Delegations made at genesis: `(delegator, operator, amount)`.
 		pub delegations: Vec<(T::AccountId, T::AccountId, BalanceOf<T>)>,
 	}

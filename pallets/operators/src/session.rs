@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 		let validators: Vec<T::AccountId> = candidates
 			.into_iter()
 			.map(|(who, _)| who)
-			.filter(|who| T::HasSessionKeys::contains(who))
+			.filter(T::HasSessionKeys::contains)
 			.take(max)
 			.collect();
 		let eligible = validators.len() as u32;
@@ -61,16 +61,16 @@ impl<T: Config> BoundToRuntimeAppPublic for Pallet<T> {
 impl<T: Config> OneSessionHandler<T::AccountId> for Pallet<T> {
 	type Key = verity_primitives::infr::Public;
 
-	fn on_genesis_session<'a, I: 'a>(_validators: I)
+	fn on_genesis_session<'a, I>(_validators: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 		T::AccountId: 'a,
 	{
 	}
 
-	fn on_new_session<'a, I: 'a>(_changed: bool, _validators: I, _queued_validators: I)
+	fn on_new_session<'a, I>(_changed: bool, _validators: I, _queued_validators: I)
 	where
-		I: Iterator<Item = (&'a T::AccountId, Self::Key)>,
+		I: Iterator<Item = (&'a T::AccountId, Self::Key)> + 'a,
 		T::AccountId: 'a,
 	{
 	}
@@ -85,6 +85,6 @@ pub struct SessionKeysRegistered<T>(PhantomData<T>);
 impl<T: pallet_session::Config> Contains<T::AccountId> for SessionKeysRegistered<T> {
 	fn contains(who: &T::AccountId) -> bool {
 		T::ValidatorIdOf::convert(who.clone())
-			.is_some_and(|id| pallet_session::NextKeys::<T>::contains_key(id))
+			.is_some_and(pallet_session::NextKeys::<T>::contains_key)
 	}
 }

@@ -65,8 +65,9 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let total = credit.peek();
-		T::OnSlash::on_unbalanced(credit);
 		Self::store_operator(operator, info);
+		// Last: the destination may run arbitrary code.
+		T::OnSlash::on_unbalanced(credit);
 		Self::deposit_event(Event::Slashed {
 			operator: operator.clone(),
 			job,

@@ -25,6 +25,10 @@ pub type ModelsOf<T> = BoundedVec<ModelId, <T as Config>::MaxModelsPerOperator>;
 pub type ModelOperatorsOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxOperatorsPerModel>;
 
+/// An operator registered at genesis: `(operator, self_bond, commission, models)`.
+pub type GenesisOperator<T> =
+	(<T as frame_system::Config>::AccountId, BalanceOf<T>, Perbill, alloc::vec::Vec<ModelId>);
+
 /// The unbonding queue of one stake position.
 pub type UnbondingOf<T> = BoundedVec<UnbondingChunk<T>, <T as Config>::MaxUnbondingChunks>;
 

@@ -84,7 +84,8 @@ fn c<T: Config>() -> u64 {
 /// Weights for the runtime, using its database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: Config> WeightInfo for SubstrateWeight<T> {
-	/// Reads `Operators`, its counter, `ModelOperators` ×m, `Balances::Holds` and `System::Account` of the caller; writes them and `Stakes`. m = `MaxModelsPerOperator`.
+	/// Reads `Operators`, its counter, `ModelOperators` ×m, `Balances::Holds` and `System::Account`
+	/// of the caller; writes them and `Stakes`. m = `MaxModelsPerOperator`.
 	fn register() -> Weight {
 		Weight::from_parts(
 			810_415_000,
@@ -96,7 +97,8 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		)
 		.saturating_add(T::DbWeight::get().reads_writes(4 + m::<T>(), 5 + m::<T>()))
 	}
-	/// Reads/writes `Operators`, `Stakes`, `Balances::Holds` and `System::Account` of the caller, the pot's account (auto-claim).
+	/// Reads/writes `Operators`, `Stakes`, `Balances::Holds` and `System::Account` of the caller,
+	/// the pot's account (auto-claim).
 	fn bond_more() -> Weight {
 		Weight::from_parts(
 			1_515_143_000,
@@ -135,7 +137,8 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(113_869_000, operator_proof::<T>())
 			.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 	}
-	/// Reads/writes `Operators`, `Stakes`, `ModelOperators` ×m, the caller's and the pot's accounts.
+	/// Reads/writes `Operators`, `Stakes`, `ModelOperators` ×m, the caller's and the pot's
+	/// accounts.
 	fn deregister() -> Weight {
 		Weight::from_parts(
 			1_276_187_000,
@@ -146,7 +149,8 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		)
 		.saturating_add(T::DbWeight::get().reads_writes(4 + m::<T>(), 4 + m::<T>()))
 	}
-	/// Reads/writes `Operators`, `Stakes`, `Balances::Holds` and `System::Account` of the caller, the pot's account.
+	/// Reads/writes `Operators`, `Stakes`, `Balances::Holds` and `System::Account` of the caller,
+	/// the pot's account.
 	fn delegate() -> Weight {
 		Weight::from_parts(
 			1_518_078_000,
@@ -162,7 +166,9 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		)
 		.saturating_add(T::DbWeight::get().reads_writes(4, 4))
 	}
-	/// Reads/writes `Operators` and `Stakes` of the operator and of c redelegation targets, `Balances::Holds` and `System::Account` of the caller, the pot's account, the operator counter. c = `MaxUnbondingChunks`.
+	/// Reads/writes `Operators` and `Stakes` of the operator and of c redelegation targets,
+	/// `Balances::Holds` and `System::Account` of the caller, the pot's account, the operator
+	/// counter. c = `MaxUnbondingChunks`.
 	fn withdraw_unbonded() -> Weight {
 		Weight::from_parts(
 			1_186_884_000,
@@ -172,7 +178,8 @@ impl<T: Config> WeightInfo for SubstrateWeight<T> {
 		)
 		.saturating_add(T::DbWeight::get().reads_writes(7 + 2 * c::<T>(), 6 + 2 * c::<T>()))
 	}
-	/// Reads `Operators` and `Stakes` of both operators, the caller's and the pot's accounts; writes those of `from` and the accounts.
+	/// Reads `Operators` and `Stakes` of both operators, the caller's and the pot's accounts;
+	/// writes those of `from` and the accounts.
 	fn redelegate() -> Weight {
 		Weight::from_parts(
 			895_732_000,

@@ -181,3 +181,15 @@ fn a_leaving_operator_keeps_earning_until_its_stake_is_gone() {
 		assert_noop!(reward(BOB, 100, GREG), Error::<Test>::NoActiveStake);
 	});
 }
+
+#[test]
+fn an_overflowing_accumulator_is_refused() {
+	// Minting changes the issuance: check the invariants only.
+	ExtBuilder::default().build().execute_with(|| {
+		use frame_support::traits::fungible::Mutate;
+		let huge = u128::MAX / 2;
+		assert_ok!(<Balances as Mutate<_>>::mint_into(&GREG, huge));
+		assert_noop!(reward(BOB, huge, GREG), Error::<Test>::RewardOverflow);
+		Operators::do_try_state().expect("try_state holds");
+	});
+}
