@@ -341,7 +341,8 @@ mod benchmarks {
 	/// Selecting the validators among `n` eligible operators.
 	#[benchmark]
 	fn new_session(n: Linear<1, { T::MaxOperators::get() }>) {
-		for i in 0..n {
+		// Genesis may have registered operators already: top the set up to `n`.
+		for i in Operators::<T>::count()..n {
 			let op = operator::<T>(i, ModelsOf::<T>::default());
 			// Distinct stakes, so the sort does real work.
 			let extra = BalanceOf::<T>::unique_saturated_from(i as u128);
@@ -356,75 +357,4 @@ mod benchmarks {
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::empty().build(), crate::mock::Test);
-
-	/// Times every benchmark in the mock, natively: `cargo test --features runtime-benchmarks
-	/// -p pallet-verity-operators measure_weights -- --ignored --nocapture`; `weights.rs` is
-	/// fitted from the printed medians (components at their lowest and highest values).
-	#[cfg(test)]
-	mod measure {
-		use super::*;
-		use crate::mock::{ExtBuilder, Test};
-		use frame_benchmarking::{BenchmarkParameter, BenchmarkingSetup, Recording};
-		use std::time::Instant;
-
-		const REPEATS: usize = 21;
-
-		#[derive(Default)]
-		struct Timer {
-			started: Option<Instant>,
-			elapsed_ns: u128,
-		}
-
-		impl Recording for Timer {
-			fn start(&mut self) {
-				self.started = Some(Instant::now());
-			}
-			fn stop(&mut self) {
-				self.elapsed_ns = self.started.map_or(0, |s| s.elapsed().as_nanos());
-			}
-		}
-
-		fn report<B: BenchmarkingSetup<Test>>(
-			name: &str,
-			bench: B,
-			components: &[(BenchmarkParameter, u32)],
-		) {
-			let mut times: Vec<u128> = (0..REPEATS)
-				.map(|_| {
-					ExtBuilder::empty().build().execute_with(|| {
-						let mut timer = Timer::default();
-						bench.instance(&mut timer, components, false).expect("benchmark runs");
-						timer.elapsed_ns
-					})
-				})
-				.collect();
-			times.sort();
-			println!("WEIGHT {name} {components:?} {}", times[REPEATS / 2]);
-		}
-
-		#[test]
-		#[ignore]
-		fn measure_weights() {
-			report("register", register, &[]);
-			report("bond_more", bond_more, &[]);
-			report("unbond", unbond, &[]);
-			report("set_commission", set_commission, &[]);
-			report("set_models", set_models, &[]);
-			report("chill", chill, &[]);
-			report("resume", resume, &[]);
-			report("deregister", deregister, &[]);
-			report("delegate", delegate, &[]);
-			report("undelegate", undelegate, &[]);
-			report("withdraw_unbonded", withdraw_unbonded, &[]);
-			report("redelegate", redelegate, &[]);
-			report("claim", claim, &[]);
-			report("reward", reward, &[]);
-			let max_d = <Test as Config>::MaxDelegatorsPerOperator::get();
-			report("slash", slash, &[(BenchmarkParameter::d, 0)]);
-			report("slash", slash, &[(BenchmarkParameter::d, max_d)]);
-			let max_n = <Test as Config>::MaxOperators::get();
-			report("new_session", new_session, &[(BenchmarkParameter::n, 1)]);
-			report("new_session", new_session, &[(BenchmarkParameter::n, max_n)]);
-		}
-	}
 }
