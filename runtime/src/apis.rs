@@ -139,8 +139,8 @@ impl_runtime_apis! {
 			>,
 			_key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
 		) -> Option<()> {
-			// Equivocation reports need pallet-session's key-ownership proofs; they arrive
-			// with the operator staking pallet.
+			// Equivocation reports need key-ownership proofs from pallet-session's `historical`
+			// module, which is not wired in yet: reports are not accepted.
 			None
 		}
 

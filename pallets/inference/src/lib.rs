@@ -55,7 +55,6 @@ pub mod assignment;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
-pub mod providers;
 pub mod runtime_api;
 pub mod settlement;
 #[cfg(test)]

@@ -6,6 +6,5 @@ mod api;
 mod cancel;
 mod commit_reveal;
 mod decide;
-mod providers;
 mod settlement;
 mod submit;
