@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 done
 threads="${THREADS:-1}"
 iters="${ITERS:-30}"
-store="${VERITY_MODEL_STORE:-$VERITY_HOME/store}"
+store="$VERITY_MODEL_STORE"
 venv="$VERITY_HOME/bench-venv"
 out_dir="$VERITY_HOME/bench"
 mkdir -p "$out_dir"
@@ -42,11 +42,7 @@ fi
 # --- Engine ----------------------------------------------------------------------------------------------
 if [ -z "$engine" ]; then
 	log "building verity-engine (release)"
-	lock=()
-	command -v flock >/dev/null && lock=(flock /tmp/verity-cargo.lock)
-	"${lock[@]}" cargo build --quiet --locked --release -p verity-engine --bin verity-engine \
-		--manifest-path "$VERITY_ROOT/Cargo.toml"
-	engine="$CARGO_TARGET_DIR/release/verity-engine"
+	engine="$(build_engine release)"
 fi
 [ -x "$engine" ] || die "verity-engine not found at $engine"
 "$engine" --store "$store" digest --model all-MiniLM-L6-v2 >/dev/null 2>&1 \

@@ -18,7 +18,7 @@ done
 
 wheels="$VERITY_HOME/wheels"
 unpacked="$VERITY_HOME/models"
-store="${VERITY_MODEL_STORE:-$VERITY_HOME/store}"
+store="$VERITY_MODEL_STORE"
 mkdir -p "$wheels" "$unpacked" "$store"
 
 # --- Pins ----------------------------------------------------------------------------------------
@@ -78,11 +78,7 @@ done
 # --- Engine ----------------------------------------------------------------------------------------------
 if [ -z "$engine" ]; then
 	log "building verity-engine"
-	lock=()
-	command -v flock >/dev/null && lock=(flock /tmp/verity-cargo.lock)
-	"${lock[@]}" cargo build --quiet --locked -p verity-engine --bin verity-engine \
-		--manifest-path "$VERITY_ROOT/Cargo.toml"
-	engine="$CARGO_TARGET_DIR/debug/verity-engine"
+	engine="$(build_engine dev)"
 fi
 [ -x "$engine" ] || die "verity-engine not found at $engine"
 

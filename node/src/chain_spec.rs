@@ -30,28 +30,41 @@ fn token_properties() -> Properties {
 	properties
 }
 
-/// One node, Alice authoring and finalizing.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+/// A chain spec from one of the runtime's genesis presets.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("Verity Development")
-		.with_id("verity_dev")
-		.with_chain_type(ChainType::Development)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
 		.with_protocol_id(PROTOCOL_ID)
-		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(token_properties())
 		.build())
 }
 
+/// One node, Alice authoring and finalizing.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	from_preset(
+		"Verity Development",
+		"verity_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
+}
+
 /// Three validators: Alice, Bob and Charlie.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm_binary()?, None)
-		.with_name("Verity Local Testnet")
-		.with_id("verity_local")
-		.with_chain_type(ChainType::Local)
-		.with_protocol_id(PROTOCOL_ID)
-		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(token_properties())
-		.build())
+	from_preset(
+		"Verity Local Testnet",
+		"verity_local",
+		ChainType::Local,
+		LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }
 
 /// Resolves a `--chain` argument: a known name or a path to a chain spec JSON file.
