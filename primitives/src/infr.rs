@@ -19,3 +19,16 @@ pub type Signature = app::Signature;
 /// An `infr` key pair (std only: the node's keystore holds the secret).
 #[cfg(feature = "std")]
 pub type Pair = app::Pair;
+
+/// Who set an `infr` key: maps the key an off-chain worker signs with to its operator.
+///
+/// The runtime answers from pallet-session's key ownership (`session.set_keys` records it, and
+/// refuses a key another account already owns).
+pub trait KeyOwner<AccountId> {
+	/// The operator that set `key` as its `infr` session key.
+	fn owner_of(key: &Public) -> Option<AccountId>;
+
+	/// Records `owner` as the owner of `key`, for benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_owner(key: &Public, owner: &AccountId);
+}

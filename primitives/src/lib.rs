@@ -8,8 +8,11 @@
 extern crate alloc;
 
 pub mod contract;
+pub mod host;
 pub mod infr;
 pub mod operators;
+
+pub use host::inference;
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

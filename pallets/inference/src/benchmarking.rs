@@ -10,6 +10,7 @@ use frame_support::{
 	traits::fungible::{Inspect, Mutate},
 	weights::WeightMeter,
 };
+use frame_support::pallet_prelude::TransactionSource;
 use frame_system::RawOrigin;
 use pallet_verity_models::ModelSpec;
 use sp_runtime::traits::{Bounded, One};
@@ -111,6 +112,17 @@ fn commit_as<T: Config>(job_id: JobId, seat: usize, output: &OutputOf<T>) {
 fn reveal_as<T: Config>(job_id: JobId, seat: usize, output: &OutputOf<T>) {
 	let operator = operator_at::<T>(job_id, seat);
 	frame_support::assert_ok!(Pallet::<T>::do_reveal(operator, job_id, output.clone(), salt(seat)));
+}
+
+/// A fresh `infr` key owned by the operator in `seat` of `job_id`, as a signer of payloads.
+fn attester<T: Config>(job_id: JobId, seat: usize) -> impl Fn(&[u8]) -> Attestation {
+	use sp_runtime::RuntimeAppPublic;
+	let key = verity_primitives::infr::Public::generate_pair(None);
+	T::KeyOwner::set_owner(&key, &operator_at::<T>(job_id, seat));
+	move |payload| Attestation {
+		key: key.clone(),
+		signature: key.sign(&payload).expect("the keystore holds the key"),
+	}
 }
 
 /// Fill the agenda at the benchmark deadline with placeholder ids, leaving one slot.
@@ -263,6 +275,57 @@ mod benchmarks {
 			Pallet::<T>::expire_results(expires_at, &mut meter);
 		}
 		assert!(!Results::<T>::contains_key(job_id));
+	}
+
+	/// Validating an operator's attested commit: signature check, key owner lookup, the
+	/// commit checks.
+	#[benchmark]
+	fn authorize_commit() -> Result<(), BenchmarkError> {
+		let k = max_k::<T>();
+		let job_id = submitted::<T>(k, k);
+		let attest = attester::<T>(job_id, (k - 1) as usize);
+		let commitment = [1u8; 32];
+		let payload =
+			attestation::commit_payload(&Pallet::<T>::genesis_hash(), job_id, &commitment);
+		let call = Call::<T>::commit_attested { job_id, commitment, attestation: attest(&payload) };
+		#[block]
+		{
+			use frame_support::pallet_prelude::Authorize;
+			call.authorize(TransactionSource::External)
+				.ok_or("commit_attested is authorized")?
+				.map_err(|_| "the attestation is valid")?;
+		}
+		Ok(())
+	}
+
+	/// Validating an operator's attested reveal of `o` bytes: hashing the output, signature
+	/// check, key owner lookup, the reveal checks (commitment recomputed).
+	#[benchmark]
+	fn authorize_reveal(o: Linear<4, { MaxOutputLenOf::<T>::get() }>) -> Result<(), BenchmarkError> {
+		let k = max_k::<T>().max(2);
+		let job_id = submitted::<T>(k, k);
+		let output = output_of::<T>(o);
+		for seat in 0..k as usize {
+			commit_as::<T>(job_id, seat, &output);
+		}
+		let seat = (k - 1) as usize;
+		let attest = attester::<T>(job_id, seat);
+		let payload =
+			attestation::reveal_payload(&Pallet::<T>::genesis_hash(), job_id, &output, &salt(seat));
+		let call = Call::<T>::reveal_attested {
+			job_id,
+			output,
+			salt: salt(seat),
+			attestation: attest(&payload),
+		};
+		#[block]
+		{
+			use frame_support::pallet_prelude::Authorize;
+			call.authorize(TransactionSource::External)
+				.ok_or("reveal_attested is authorized")?
+				.map_err(|_| "the attestation is valid")?;
+		}
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(

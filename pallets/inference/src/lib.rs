@@ -51,10 +51,12 @@ extern crate alloc;
 
 mod agenda;
 pub mod assignment;
+pub mod attestation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 pub mod runtime_api;
 pub mod settlement;
 #[cfg(test)]
@@ -66,6 +68,7 @@ pub mod weights;
 
 pub use pallet::*;
 pub use types::*;
+pub use attestation::Attestation;
 pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
@@ -84,7 +87,7 @@ use sp_runtime::{
 	traits::{CheckedMul, Saturating, Zero},
 	Perbill,
 };
-use verity_primitives::{operators::OperatorProvider, JobId, ModelId};
+use verity_primitives::{infr::KeyOwner, operators::OperatorProvider, JobId, ModelId};
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::inference";
@@ -111,7 +114,9 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The native currency; fees are escrowed as holds on it.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ InspectHold<Self::AccountId>
@@ -129,6 +134,10 @@ pub mod pallet {
 
 		/// Who serves which model with how much stake; pays and slashes them.
 		type Operators: OperatorProvider<Self::AccountId, BalanceOf<Self>>;
+
+		/// Which operator set an `infr` session key: who an off-chain worker's attestation
+		/// speaks for.
+		type KeyOwner: KeyOwner<Self::AccountId>;
 
 		/// The randomness that seeds operator draws. See [`assignment`] for what it must
 		/// provide and what a parent-hash based source does not.
@@ -372,6 +381,8 @@ pub mod pallet {
 		NotSubmitter,
 		/// An operator already committed; the job can no longer be cancelled.
 		CommitsExist,
+		/// No operator set this `infr` key with `session.set_keys`.
+		UnknownKey,
 	}
 
 	#[pallet::hooks]
@@ -381,6 +392,10 @@ pub mod pallet {
 			Self::service_agenda(now, &mut meter);
 			Self::expire_results(now, &mut meter);
 			meter.consumed()
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			offchain::serve_assigned_jobs::<T>(now);
 		}
 
 		fn integrity_test() {
@@ -450,17 +465,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(origin: OriginFor<T>, job_id: JobId, commitment: Digest) -> DispatchResult {
 			let operator = ensure_signed(origin)?;
-			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now < job.commit_end, Error::<T>::CommitPhaseOver);
-			let seat = job.seat_of(&operator).ok_or(Error::<T>::NotAssigned)?;
-			let assignment = job.assignments.get_mut(seat).ok_or(Error::<T>::NotAssigned)?;
-			ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
-			assignment.commitment = Some(commitment);
-			job.commits = job.commits.saturating_add(1);
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::Committed { job_id, operator });
-			Ok(())
+			Self::do_commit(operator, job_id, commitment)
 		}
 
 		/// Reveal the output committed to for `job_id`, with its salt. Settles the job when
@@ -516,6 +521,58 @@ pub mod pallet {
 			Self::close(job_id, &job);
 			Self::deposit_event(Event::JobCancelled { job_id, refunded });
 			Ok(Some(T::WeightInfo::cancel(job.assignments.len() as u32)).into())
+		}
+
+		/// [`Pallet::commit`] sent by an operator's off-chain worker: a general transaction
+		/// (no account, no fee) that the operator's `infr` session key signs.
+		///
+		/// Origin: authorized by [`Pallet::authorize_commit`]: the signature over
+		/// [`attestation::commit_payload`] is valid, the key's owner is assigned to the job and
+		/// may commit now. The transaction pool drops it once it can no longer apply.
+		///
+		/// Emits [`Event::Committed`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::commit().saturating_add(T::DbWeight::get().reads(1)))]
+		#[pallet::authorize(Pallet::<T>::authorize_commit)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_commit())]
+		pub fn commit_attested(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			commitment: Digest,
+			attestation: Attestation,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			let operator = Self::key_owner(&attestation)?;
+			Self::do_commit(operator, job_id, commitment)
+		}
+
+		/// [`Pallet::reveal`] sent by an operator's off-chain worker, signed by its `infr`
+		/// session key over [`attestation::reveal_payload`]. See [`Pallet::commit_attested`].
+		///
+		/// Emits [`Event::Revealed`], then [`Event::JobSettled`] or [`Event::JobFailed`] if
+		/// the job settles.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_and_settle(
+			MaxReplicationOf::<T>::get(),
+			output.len() as u32,
+		).saturating_add(T::DbWeight::get().reads(1)))]
+		#[pallet::authorize(Pallet::<T>::authorize_reveal)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal(output.len() as u32))]
+		pub fn reveal_attested(
+			origin: OriginFor<T>,
+			job_id: JobId,
+			output: OutputOf<T>,
+			salt: [u8; 32],
+			attestation: Attestation,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			let operator = Self::key_owner(&attestation)?;
+			let settled_k = Self::do_reveal(operator, job_id, output.clone(), salt)?;
+			let actual = match settled_k {
+				Some(k) => T::WeightInfo::reveal_and_settle(k, output.len() as u32),
+				None => T::WeightInfo::reveal(output.len() as u32),
+			};
+			Ok(Some(actual.saturating_add(T::DbWeight::get().reads(1))).into())
 		}
 	}
 }
@@ -628,6 +685,61 @@ impl<T: Config> Pallet<T> {
 		Ok((job_id, considered, k))
 	}
 
+	/// [`Pallet::commit`] after the origin check.
+	pub(crate) fn do_commit(
+		operator: T::AccountId,
+		job_id: JobId,
+		commitment: Digest,
+	) -> DispatchResult {
+		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let seat = Self::check_commit(&job, &operator, now)?;
+		let assignment = job.assignments.get_mut(seat).ok_or(Error::<T>::NotAssigned)?;
+		assignment.commitment = Some(commitment);
+		job.commits = job.commits.saturating_add(1);
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::Committed { job_id, operator });
+		Ok(())
+	}
+
+	/// Whether `operator` may commit to `job` at block `now`; its seat if so.
+	pub(crate) fn check_commit(
+		job: &Job<T>,
+		operator: &T::AccountId,
+		now: BlockNumberFor<T>,
+	) -> Result<usize, Error<T>> {
+		ensure!(now < job.commit_end, Error::<T>::CommitPhaseOver);
+		let seat = job.seat_of(operator).ok_or(Error::<T>::NotAssigned)?;
+		let assignment = job.assignments.get(seat).ok_or(Error::<T>::NotAssigned)?;
+		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		Ok(seat)
+	}
+
+	/// Whether `operator` may reveal `(output, salt)` for `job` at block `now`; its seat if
+	/// so.
+	pub(crate) fn check_reveal(
+		job: &Job<T>,
+		operator: &T::AccountId,
+		now: BlockNumberFor<T>,
+		output: &[u8],
+		salt: &[u8; 32],
+	) -> Result<usize, Error<T>> {
+		ensure!(now < job.deadline, Error::<T>::RevealPhaseOver);
+		ensure!(job.phase(now) == JobPhase::Reveal, Error::<T>::RevealPhaseNotOpen);
+		let seat = job.seat_of(operator).ok_or(Error::<T>::NotAssigned)?;
+		let assignment = job.assignments.get(seat).ok_or(Error::<T>::NotAssigned)?;
+		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
+		ensure!(!assignment.revealed, Error::<T>::AlreadyRevealed);
+		ensure!(output.len() <= job.max_output_len as usize, Error::<T>::OutputTooLong);
+		let expected = verity_primitives::contract::commitment(
+			output,
+			salt,
+			&operator.using_encoded(|o| o.to_vec()),
+		);
+		ensure!(expected == committed, Error::<T>::RevealMismatch);
+		Ok(seat)
+	}
+
 	/// [`Pallet::reveal`] after the origin check. Returns the job's replication if the reveal
 	/// settled it.
 	pub(crate) fn do_reveal(
@@ -638,20 +750,8 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Option<u32>, DispatchError> {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now < job.deadline, Error::<T>::RevealPhaseOver);
-		ensure!(job.phase(now) == JobPhase::Reveal, Error::<T>::RevealPhaseNotOpen);
-		let seat = job.seat_of(&operator).ok_or(Error::<T>::NotAssigned)?;
+		let seat = Self::check_reveal(&job, &operator, now, &output, &salt)?;
 		let assignment = job.assignments.get_mut(seat).ok_or(Error::<T>::NotAssigned)?;
-		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
-		ensure!(!assignment.revealed, Error::<T>::AlreadyRevealed);
-		ensure!(output.len() <= job.max_output_len as usize, Error::<T>::OutputTooLong);
-		let expected = verity_primitives::contract::commitment(
-			&output,
-			&salt,
-			&operator.using_encoded(|o| o.to_vec()),
-		);
-		ensure!(expected == committed, Error::<T>::RevealMismatch);
-
 		assignment.revealed = true;
 		job.reveals = job.reveals.saturating_add(1);
 		let output_digest = sp_io::hashing::blake2_256(&output);

@@ -17,6 +17,7 @@ use pallet_verity_models::{Architecture, ModelSpec};
 use sp_runtime::{traits::ConstU32, BuildStorage, DispatchError, Perbill};
 use verity_primitives::{
 	contract::{commitment, NumericalContract},
+	infr,
 	operators::OperatorProvider,
 	JobId, ModelId,
 };
@@ -102,6 +103,7 @@ parameter_types! {
 }
 
 impl pallet_inference::Config for Test {
+	type KeyOwner = MockKeyOwner;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
@@ -116,6 +118,63 @@ impl pallet_inference::Config for Test {
 	type SilentSlash = SilentSlash;
 	type AgendaWeight = AgendaWeight;
 	type WeightInfo = crate::weights::SubstrateWeight<Test>;
+}
+
+pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, ()>;
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = ();
+	fn create_transaction(call: RuntimeCall, extension: ()) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() {}
+}
+
+thread_local! {
+	static KEY_OWNERS: RefCell<Vec<(infr::Public, AccountId)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `infr` key ownership as `session.set_keys` would record it.
+pub struct MockKeyOwner;
+
+impl MockKeyOwner {
+	/// Records `owner` as the owner of `key`.
+	pub fn set(key: &infr::Public, owner: AccountId) {
+		KEY_OWNERS.with(|k| k.borrow_mut().push((key.clone(), owner)));
+	}
+}
+
+impl infr::KeyOwner<AccountId> for MockKeyOwner {
+	fn owner_of(key: &infr::Public) -> Option<AccountId> {
+		KEY_OWNERS.with(|k| k.borrow().iter().find(|(k, _)| k == key).map(|(_, o)| *o))
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_owner(key: &infr::Public, owner: &AccountId) {
+		Self::set(key, *owner)
+	}
+}
+
+/// The `infr` key pair of operator `account` in tests.
+pub fn infr_pair(account: AccountId) -> infr::Pair {
+	use sp_core::Pair as _;
+	infr::Pair::from_seed(&[account as u8; 32])
 }
 
 /// Deterministic randomness that changes every block.
@@ -304,6 +363,7 @@ impl ExtBuilder {
 
 	pub fn build(self) -> sp_io::TestExternalities {
 		MockOperators::reset();
+		KEY_OWNERS.with(|k| k.borrow_mut().clear());
 		MaxOpenJobs::set(16);
 		MaxJobsPerBlock::set(4);
 		AgendaWeight::set(Weight::from_parts(1_000_000_000_000, 1_000_000));
@@ -321,6 +381,9 @@ impl ExtBuilder {
 			.assimilate_storage(&mut storage)
 			.unwrap();
 		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.register_extension(sp_keystore::KeystoreExt::new(
+			sp_keystore::testing::MemoryKeystore::new(),
+		));
 		let contract = self.contract;
 		let stakes = self.stakes;
 		ext.execute_with(|| {

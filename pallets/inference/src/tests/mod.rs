@@ -3,8 +3,10 @@
 
 mod agenda;
 mod api;
+mod attestation;
 mod cancel;
 mod commit_reveal;
 mod decide;
+mod offchain;
 mod settlement;
 mod submit;
