@@ -1,6 +1,7 @@
 //! Command-line interface: `verity-node [SUBCOMMAND] [OPTIONS]`.
 
 use sc_cli::RunCmd;
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Parser)]
 #[command(
@@ -14,6 +15,12 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// The model store the off-chain workers' inference engine runs models from (as filled by
+	/// `verity-engine import` or scripts/fetch-models.sh). Default: `models` under the base
+	/// path.
+	#[arg(long, value_name = "PATH")]
+	pub model_store: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -157,6 +157,10 @@ pub fn run() -> sc_cli::Result<()> {
 				endpoint.retry_random_port = false;
 			}
 			ensure_p2p_ports_free(runner.config())?;
+			let model_store = cli
+				.model_store
+				.clone()
+				.unwrap_or_else(|| runner.config().base_path.path().join("models"));
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -164,10 +168,10 @@ pub fn run() -> sc_cli::Result<()> {
 							Block,
 							<Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, model_store)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, model_store)
 							.map_err(sc_cli::Error::Service)
 					}
 				}

@@ -16,11 +16,14 @@ use verity_runtime::{apis::RuntimeApi, opaque::Block};
 /// Host functions the runtime may call. Every code path that loads the runtime uses this one
 /// tuple, so custom host functions are added here and nowhere else.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions,);
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, verity_primitives::inference::HostFunctions);
 /// Host functions the runtime may call, with the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions =
-	(sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	verity_primitives::inference::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// The executor that runs the wasm runtime.
 pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
@@ -143,12 +146,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	})
 }
 
-/// Builds and starts a full node: networking, RPC, off-chain workers and, on validators, Aura
-/// authoring and the GRANDPA voter.
+/// Builds and starts a full node: networking, RPC, off-chain workers (with the inference engine
+/// on `model_store`) and, on validators, Aura authoring and the GRANDPA voter.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	model_store: std::path::PathBuf,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -207,6 +211,8 @@ pub fn new_full<
 		})?;
 
 	if config.offchain_worker.enabled {
+		// Only off-chain workers get the engine: block import and authoring never run a model.
+		let engine = crate::inference::NodeEngine::open(model_store).map_err(ServiceError::Other)?;
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -218,7 +224,9 @@ pub fn new_full<
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				custom_extensions: move |_| {
+					vec![Box::new(verity_primitives::host::InferenceExt(engine.clone())) as Box<_>]
+				},
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

@@ -175,6 +175,7 @@ parameter_types! {
 }
 
 impl pallet_verity_inference::Config for Runtime {
+	type KeyOwner = InfrKeyOwner;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
@@ -192,6 +193,68 @@ impl pallet_verity_inference::Config for Runtime {
 	type SilentSlash = SilentSlash;
 	type AgendaWeight = InferenceAgendaWeight;
 	type WeightInfo = pallet_verity_inference::weights::SubstrateWeight<Runtime>;
+}
+
+/// `infr` key ownership as pallet-session records it on `set_keys`.
+pub struct InfrKeyOwner;
+
+impl verity_primitives::infr::KeyOwner<AccountId> for InfrKeyOwner {
+	fn owner_of(key: &verity_primitives::infr::Public) -> Option<AccountId> {
+		Session::key_owner(verity_primitives::infr::INFR, key.as_ref())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_owner(key: &verity_primitives::infr::Public, owner: &AccountId) {
+		pallet_session::KeyOwner::<Runtime>::insert(
+			(verity_primitives::infr::INFR, key.as_ref().to_vec()),
+			owner,
+		);
+	}
+}
+
+// Off-chain workers send attested commits and reveals as general transactions: no signer,
+// authorized by the call itself (`#[pallet::authorize]`).
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = crate::UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = crate::TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: crate::TxExtension) -> crate::UncheckedExtrinsic {
+		crate::UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	/// The same extensions as a signed transaction; without a signer, nonce and fee checks
+	/// pass through, and the transaction is immortal: the call's authorization bounds its
+	/// life.
+	fn create_extension() -> crate::TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
 }
 
 parameter_types! {
