@@ -17,4 +17,4 @@ done
 
 log "starting a development chain; RPC endpoint: ws://127.0.0.1:$rpc_port (also http://127.0.0.1:$rpc_port)"
 log "polkadot.js Apps: https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port"
-exec "$node" --dev --tmp "$@"
+exec "$node" --dev --tmp --model-store "$VERITY_MODEL_STORE" "$@"

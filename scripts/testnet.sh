@@ -51,7 +51,7 @@ start() {
 		[ "$name" = alice ] || extra+=(--bootnodes "/ip4/127.0.0.1/tcp/$(p2p_port alice)/p2p/$alice_peer_id")
 		"$node" --chain local "--$name" --base-path "$dir/$name" \
 			--listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$name")" --rpc-port "$(rpc_port "$name")" \
-			--no-prometheus --no-mdns "${extra[@]}" >"$dir/$name.log" 2>&1 &
+			--model-store "$VERITY_MODEL_STORE" --no-prometheus --no-mdns "${extra[@]}" >"$dir/$name.log" 2>&1 &
 		echo $! >"$(pid_file "$name")"
 		log "$name started: pid $!, rpc http://127.0.0.1:$(rpc_port "$name"), log $dir/$name.log"
 	done

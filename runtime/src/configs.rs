@@ -265,8 +265,10 @@ parameter_types! {
 	pub const MinDelegation: Balance = 10 * token::UNIT;
 	/// An operator keeps at most this share of its rewards as commission.
 	pub const MaxCommission: Perbill = Perbill::from_percent(50);
-	/// Validator sets change every ten minutes.
-	pub const SessionPeriod: BlockNumber = 10 * crate::time::MINUTES;
+	/// The validator set is re-chosen by stake every minute (20 blocks): a newly staked
+	/// operator authors within two sessions. Short for a young network, where the set moves
+	/// often; lengthen it (a runtime upgrade) once the set is stable.
+	pub const SessionPeriod: BlockNumber = crate::time::MINUTES;
 	pub const SessionOffset: BlockNumber = 0;
 }
 
