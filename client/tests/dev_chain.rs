@@ -41,7 +41,7 @@ type Step = (&'static str, fn(&Chain));
 fn cli_against_a_dev_chain() {
 	let dir = TempDir::new("dev-chain");
 	let (store, model) = risk_mlp_store(&dir.0);
-	let node = Node::start(&dir.0, &store);
+	let node = start_dev_node(&dir.0, &store);
 	let chain = Chain { url: node.url(), node, store, model, _dir: dir };
 
 	let steps: &[Step] = &[

@@ -1,4 +1,5 @@
-//! Helpers for tests that run real `verity-node` processes on 127.0.0.1.
+//! Helpers for tests that run real `verity-node` processes on 127.0.0.1: the node's own tests,
+//! and (included by path) the client's.
 //!
 //! A [`Node`] stops its process (SIGINT, then SIGKILL by PID) when dropped, so a failing
 //! assertion never leaves a node behind.
@@ -15,9 +16,28 @@ use std::{
 
 use serde_json::{json, Value};
 
-/// The node binary cargo built for these tests.
+/// The node binary: `$VERITY_NODE`; else the one cargo built for the node's tests; else
+/// `verity-node` in this test's target directory (`<target>/debug/deps/<test>` →
+/// `<target>/debug/verity-node`), where `cargo test --workspace` puts it.
 pub fn node_binary() -> PathBuf {
-	PathBuf::from(env!("CARGO_BIN_EXE_verity-node"))
+	if let Some(path) = std::env::var_os("VERITY_NODE") {
+		return PathBuf::from(path);
+	}
+	if let Some(path) = option_env!("CARGO_BIN_EXE_verity-node") {
+		return PathBuf::from(path);
+	}
+	let exe = std::env::current_exe().expect("the test knows its own path");
+	let binary = exe
+		.parent()
+		.and_then(Path::parent)
+		.expect("tests run from <target>/<profile>/deps")
+		.join("verity-node");
+	assert!(
+		binary.exists(),
+		"no node binary at {} (build it with `cargo build -p verity-node`, or set VERITY_NODE)",
+		binary.display()
+	);
+	binary
 }
 
 /// A TCP port free on 127.0.0.1 at the time of asking.
@@ -46,6 +66,7 @@ impl Node {
 			.args(args)
 			.args(["--rpc-port", &rpc_port.to_string(), "--no-prometheus", "--no-telemetry"])
 			.env("RUST_LOG", "info")
+			.env("RAYON_NUM_THREADS", "1")
 			.stdout(Stdio::null())
 			.stderr(log_file)
 			.spawn()
@@ -58,14 +79,20 @@ impl Node {
 		rpc_call(self.rpc_port, method, params)
 	}
 
+	/// The WebSocket URL of its RPC.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The best block's number.
+	pub fn best_number(&self) -> Result<u64, String> {
+		header_number(&self.rpc("chain_getHeader", json!([]))?)
+	}
+
 	/// Number and hash of the latest finalized block.
 	pub fn finalized(&self) -> Result<(u64, String), String> {
 		let hash = self.rpc("chain_getFinalizedHead", json!([]))?;
-		let header = self.rpc("chain_getHeader", json!([hash]))?;
-		let number = header["number"]
-			.as_str()
-			.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or_else(|| format!("header without a number: {header}"))?;
+		let number = header_number(&self.rpc("chain_getHeader", json!([hash]))?)?;
 		Ok((number, hash.as_str().unwrap_or_default().to_string()))
 	}
 
@@ -86,6 +113,13 @@ impl Node {
 		let lines: Vec<&str> = log.lines().collect();
 		lines[lines.len().saturating_sub(40)..].join("\n")
 	}
+}
+
+fn header_number(header: &Value) -> Result<u64, String> {
+	header["number"]
+		.as_str()
+		.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+		.ok_or_else(|| format!("header without a number: {header}"))
 }
 
 /// Waits until every node has finalized at least `n` blocks. Panics with the log tail of the

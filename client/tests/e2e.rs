@@ -1,0 +1,163 @@
+//! End to end on a real three-validator network (Alice, Bob, Charlie on 127.0.0.1): the three
+//! shipped models are registered, every validator serves them, and jobs replicated on all three
+//! operators (quorum two thirds) are run by each node's off-chain worker with candle, committed,
+//! revealed, settled and finalized with the very output the engine gives locally. Then one
+//! validator stops, and a job still settles with the two left.
+//!
+//! Needs the model store filled by `scripts/setup.sh` (or `scripts/fetch-models.sh`); the store
+//! is `$VERITY_MODEL_STORE`, else the engine's default.
+
+mod common;
+
+use common::{free_port, wait_finalized, Node, TempDir};
+use std::{path::PathBuf, time::Duration};
+use verity_client::{
+	jobs::{JobOutcome, JobRequest, JobState},
+	models::{read_store_model, spec_from_manifest, RegisterOptions},
+	signer::signer_from_suri,
+	ModelId, Verity,
+};
+use verity_engine::Engine;
+
+const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+/// Two thirds of the assigned stake, rounded down to whole percent so that two of three equal
+/// operators reach it.
+const QUORUM_TWO_THIRDS: u32 = 660_000_000;
+/// Blocks from submission to deadline: SmolLM runs on all three nodes at once on the test
+/// machine's two cores, and half the duration is the commit phase.
+const DEADLINE_BLOCKS: u32 = 40;
+
+fn model_store() -> PathBuf {
+	std::env::var_os("VERITY_MODEL_STORE")
+		.map(PathBuf::from)
+		.unwrap_or_else(verity_engine::default_store_dir)
+}
+
+fn validator(name: &str, index: u8, dir: &TempDir, store: &std::path::Path, p2p: u16, boot: u16) -> Node {
+	let mut args: Vec<String> = vec![
+		"--chain".into(),
+		"local".into(),
+		format!("--{name}"),
+		"--base-path".into(),
+		dir.0.join(name).display().to_string(),
+		"--listen-addr".into(),
+		format!("/ip4/127.0.0.1/tcp/{p2p}"),
+		"--no-mdns".into(),
+		"--node-key".into(),
+		format!("{index:064x}"),
+		"--model-store".into(),
+		store.display().to_string(),
+	];
+	if index != 1 {
+		args.push("--bootnodes".into());
+		args.push(format!("/ip4/127.0.0.1/tcp/{boot}/p2p/{ALICE_PEER_ID}"));
+	}
+	Node::spawn(name, &dir.0, &args)
+}
+
+/// The risk model's eight features (see engine/models/risk-mlp), in its canonical encoding.
+fn mlp_input() -> Vec<u8> {
+	verity_engine::encoding::encode_features(&[35.0, 72.0, 0.31, 0.45, 1.0, 9.0, 4.0, 25.0], 10_000)
+		.expect("features fit the scale")
+}
+
+fn logs(nodes: &[Node]) -> String {
+	nodes.iter().map(|n| n.log_tail()).collect::<Vec<_>>().join("\n")
+}
+
+struct Case {
+	name: &'static str,
+	input: Vec<u8>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_validators_run_settle_and_finalize_real_models() {
+	let store = model_store();
+	let engine = Engine::open(&store).expect("the model store opens");
+	let dir = TempDir::new("e2e");
+	let boot = free_port();
+	let mut nodes = vec![
+		validator("alice", 1, &dir, &store, boot, boot),
+		validator("bob", 2, &dir, &store, free_port(), boot),
+		validator("charlie", 3, &dir, &store, free_port(), boot),
+	];
+	wait_finalized(&mut nodes, 1, Duration::from_secs(180));
+	let chain = Verity::connect(&format!("ws://127.0.0.1:{}", nodes[0].rpc_port))
+		.await
+		.expect("the client connects");
+
+	// The models' owner registers them; every validator serves them.
+	let owner = signer_from_suri("//Alice").unwrap();
+	let limits = chain.registry_limits().await.unwrap();
+	let cases = [
+		Case { name: "risk-mlp", input: mlp_input() },
+		Case { name: "all-MiniLM-L6-v2", input: b"This is an example sentence".to_vec() },
+		Case { name: "SmolLM2-135M-Instruct-Q4_1", input: b"What is the capital of France?".to_vec() },
+	];
+	let mut ids: Vec<ModelId> = Vec::new();
+	for case in &cases {
+		let model = read_store_model(&store, case.name)
+			.unwrap_or_else(|e| panic!("{}: {e} (run scripts/fetch-models.sh)", case.name));
+		let spec =
+			spec_from_manifest(&store, &model.manifest, &RegisterOptions::default(), &limits).unwrap();
+		chain.register_model(&owner, model.id, &spec).await.unwrap();
+		ids.push(model.id);
+	}
+	for suri in ["//Alice", "//Bob", "//Charlie"] {
+		chain.set_models(&signer_from_suri(suri).unwrap(), ids.clone()).await.unwrap();
+	}
+
+	// One job per model, replicated on all three operators, followed to finality.
+	let submitter = signer_from_suri("//Dave").unwrap();
+	let mut submitted = Vec::new();
+	for (case, id) in cases.iter().zip(&ids) {
+		let request = JobRequest {
+			replication: Some(3),
+			quorum: Some(QUORUM_TWO_THIRDS),
+			deadline_blocks: DEADLINE_BLOCKS,
+			..JobRequest::new(*id, case.input.clone())
+		};
+		submitted.push(chain.submit_job(&submitter, &request).await.unwrap());
+	}
+	for ((case, id), job) in cases.iter().zip(&ids).zip(&submitted) {
+		let outcome = chain
+			.wait_for_job_with_timeout(job, Some(Duration::from_secs(600)), |_| {})
+			.await
+			.unwrap_or_else(|e| panic!("{}: {e}\n{}", case.name, logs(&nodes)));
+		let JobOutcome::Settled { result, .. } = outcome else {
+			panic!("{}: {outcome:?}\n{}", case.name, logs(&nodes))
+		};
+		let local = engine.run(&id.0, &case.input).expect("the engine runs the model").to_bytes();
+		assert_eq!(result.output, local, "{}: the chain's result is the engine's output", case.name);
+		assert_eq!(result.agreeing.len(), 3, "{}: all three operators agreed", case.name);
+	}
+
+	// Charlie stops. A job drawn on all three still settles with Alice and Bob: Charlie is
+	// silent (and slashed for it). GRANDPA needs all three of three votes, so finality waits
+	// for Charlie; the settlement is read from the best block.
+	let charlie = nodes.pop().unwrap();
+	drop(charlie);
+	let request = JobRequest {
+		replication: Some(3),
+		quorum: Some(QUORUM_TWO_THIRDS),
+		deadline_blocks: 20,
+		..JobRequest::new(ids[0], cases[0].input.clone())
+	};
+	let job = chain.submit_job(&submitter, &request).await.unwrap();
+	let started = std::time::Instant::now();
+	let result = loop {
+		if let JobState::Settled(result) = chain.job_state(job.job_id).await.unwrap() {
+			break result;
+		}
+		// 20 blocks of 3 s, at two thirds of the slots authored.
+		assert!(
+			started.elapsed() < Duration::from_secs(240),
+			"the job did not settle with two validators\n{}",
+			logs(&nodes)
+		);
+		tokio::time::sleep(Duration::from_secs(3)).await;
+	};
+	let local = engine.run(&ids[0].0, &cases[0].input).unwrap().to_bytes();
+	assert_eq!(result.output, local);
+	assert_eq!(result.agreeing.len(), 2, "Alice and Bob agreed");
+}
