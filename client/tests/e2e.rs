@@ -33,7 +33,14 @@ fn model_store() -> PathBuf {
 		.unwrap_or_else(verity_engine::default_store_dir)
 }
 
-fn validator(name: &str, index: u8, dir: &TempDir, store: &std::path::Path, p2p: u16, boot: u16) -> Node {
+fn validator(
+	name: &str,
+	index: u8,
+	dir: &TempDir,
+	store: &std::path::Path,
+	p2p: u16,
+	boot: u16,
+) -> Node {
 	let mut args: Vec<String> = vec![
 		"--chain".into(),
 		"local".into(),
@@ -92,14 +99,18 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 	let cases = [
 		Case { name: "risk-mlp", input: mlp_input() },
 		Case { name: "all-MiniLM-L6-v2", input: b"This is an example sentence".to_vec() },
-		Case { name: "SmolLM2-135M-Instruct-Q4_1", input: b"What is the capital of France?".to_vec() },
+		Case {
+			name: "SmolLM2-135M-Instruct-Q4_1",
+			input: b"What is the capital of France?".to_vec(),
+		},
 	];
 	let mut ids: Vec<ModelId> = Vec::new();
 	for case in &cases {
 		let model = read_store_model(&store, case.name)
 			.unwrap_or_else(|e| panic!("{}: {e} (run scripts/fetch-models.sh)", case.name));
 		let spec =
-			spec_from_manifest(&store, &model.manifest, &RegisterOptions::default(), &limits).unwrap();
+			spec_from_manifest(&store, &model.manifest, &RegisterOptions::default(), &limits)
+				.unwrap();
 		chain.register_model(&owner, model.id, &spec).await.unwrap();
 		ids.push(model.id);
 	}
@@ -128,7 +139,11 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 			panic!("{}: {outcome:?}\n{}", case.name, logs(&nodes))
 		};
 		let local = engine.run(&id.0, &case.input).expect("the engine runs the model").to_bytes();
-		assert_eq!(result.output, local, "{}: the chain's result is the engine's output", case.name);
+		assert_eq!(
+			result.output, local,
+			"{}: the chain's result is the engine's output",
+			case.name
+		);
 		assert_eq!(result.agreeing.len(), 3, "{}: all three operators agreed", case.name);
 	}
 

@@ -56,14 +56,14 @@ impl InferenceEngine for NodeEngine {
 fn classify(error: EngineError) -> InferenceError {
 	let message = error.to_string();
 	match error {
-		EngineError::ModelNotFound(_) |
-		EngineError::DigestMismatch { .. } |
-		EngineError::InvalidManifest(_) |
-		EngineError::UnknownArchitecture(_) => InferenceError::ModelUnavailable(message),
-		EngineError::InputTooLarge { .. } |
-		EngineError::PromptTooLong { .. } |
-		EngineError::InvalidUtf8 { .. } |
-		EngineError::MalformedInput(_) => InferenceError::InvalidInput(message),
+		EngineError::ModelNotFound(_)
+		| EngineError::DigestMismatch { .. }
+		| EngineError::InvalidManifest(_)
+		| EngineError::UnknownArchitecture(_) => InferenceError::ModelUnavailable(message),
+		EngineError::InputTooLarge { .. }
+		| EngineError::PromptTooLong { .. }
+		| EngineError::InvalidUtf8 { .. }
+		| EngineError::MalformedInput(_) => InferenceError::InvalidInput(message),
 		_ => InferenceError::Failed(message),
 	}
 }

@@ -16,7 +16,8 @@ use verity_runtime::{apis::RuntimeApi, opaque::Block};
 /// Host functions the runtime may call. Every code path that loads the runtime uses this one
 /// tuple, so custom host functions are added here and nowhere else.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions, verity_primitives::inference::HostFunctions);
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, verity_primitives::inference::HostFunctions);
 /// Host functions the runtime may call, with the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
 pub type HostFunctions = (
@@ -212,7 +213,8 @@ pub fn new_full<
 
 	if config.offchain_worker.enabled {
 		// Only off-chain workers get the engine: block import and authoring never run a model.
-		let engine = crate::inference::NodeEngine::open(model_store).map_err(ServiceError::Other)?;
+		let engine =
+			crate::inference::NodeEngine::open(model_store).map_err(ServiceError::Other)?;
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),

@@ -114,8 +114,7 @@ mod tests {
 		}
 		let mut overlay = sp_state_machine::OverlayedChanges::default();
 		let backend = sp_state_machine::InMemoryBackend::<sp_core::Blake2Hasher>::default();
-		let mut ext =
-			sp_state_machine::Ext::new(&mut overlay, &backend, Some(&mut extensions));
+		let mut ext = sp_state_machine::Ext::new(&mut overlay, &backend, Some(&mut extensions));
 		sp_externalities::set_and_run_with_externalities(&mut ext, f)
 	}
 

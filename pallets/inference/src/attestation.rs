@@ -38,16 +38,7 @@ pub const REVEAL_CONTEXT: &[u8] = b"verity/reveal/v1";
 pub const ATTESTATION_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 /// An `infr` session key and its signature over a commit or reveal payload.
-#[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	TypeInfo,
-	Debug,
-)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
 pub struct Attestation {
 	/// The operator's `infr` session key.
 	pub key: infr::Public,
@@ -103,7 +94,8 @@ impl<T: Config> Pallet<T> {
 		let job = Jobs::<T>::get(job_id).ok_or(InvalidTransaction::Stale)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::check_commit(&job, &operator, now).map_err(invalid)?;
-		let validity = Self::attestation_validity(*job_id, &operator, Step::Commit, job.commit_end)?;
+		let validity =
+			Self::attestation_validity(*job_id, &operator, Step::Commit, job.commit_end)?;
 		Ok((validity, Weight::zero()))
 	}
 
@@ -157,11 +149,11 @@ impl<T: Config> Pallet<T> {
 fn invalid<T>(error: Error<T>) -> TransactionValidityError {
 	match error {
 		Error::RevealPhaseNotOpen => InvalidTransaction::Future,
-		Error::CommitPhaseOver |
-		Error::RevealPhaseOver |
-		Error::AlreadyCommitted |
-		Error::AlreadyRevealed |
-		Error::JobNotFound => InvalidTransaction::Stale,
+		Error::CommitPhaseOver
+		| Error::RevealPhaseOver
+		| Error::AlreadyCommitted
+		| Error::AlreadyRevealed
+		| Error::JobNotFound => InvalidTransaction::Stale,
 		Error::NotAssigned => InvalidTransaction::BadSigner,
 		_ => InvalidTransaction::Call,
 	}

@@ -6,11 +6,11 @@
 use super::*;
 use alloc::vec;
 use frame_benchmarking::v2::*;
+use frame_support::pallet_prelude::TransactionSource;
 use frame_support::{
 	traits::fungible::{Inspect, Mutate},
 	weights::WeightMeter,
 };
-use frame_support::pallet_prelude::TransactionSource;
 use frame_system::RawOrigin;
 use pallet_verity_models::ModelSpec;
 use sp_runtime::traits::{Bounded, One};
@@ -301,7 +301,9 @@ mod benchmarks {
 	/// Validating an operator's attested reveal of `o` bytes: hashing the output, signature
 	/// check, key owner lookup, the reveal checks (commitment recomputed).
 	#[benchmark]
-	fn authorize_reveal(o: Linear<4, { MaxOutputLenOf::<T>::get() }>) -> Result<(), BenchmarkError> {
+	fn authorize_reveal(
+		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let k = max_k::<T>().max(2);
 		let job_id = submitted::<T>(k, k);
 		let output = output_of::<T>(o);

@@ -66,9 +66,9 @@ mod try_state;
 mod types;
 pub mod weights;
 
+pub use attestation::Attestation;
 pub use pallet::*;
 pub use types::*;
-pub use attestation::Attestation;
 pub use weights::WeightInfo;
 
 use alloc::vec::Vec;

@@ -22,10 +22,7 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 use verity_primitives::{
-	contract::commitment as commitment_of,
-	infr,
-	host::InferenceError,
-	inference,
+	contract::commitment as commitment_of, host::InferenceError, inference, infr,
 };
 
 /// Blocks to wait for a sent commit or reveal to show up on chain before sending it again.
@@ -98,14 +95,14 @@ fn serve_job<T: Config>(
 			if claim(&store, None, LocalJob::Running { since: now }) {
 				run_and_commit::<T>(now, job_id, job, operator, key, &store);
 			}
-		},
+		}
 		Ok(Some(local @ LocalJob::Computed { .. })) => {
 			resend_or_reveal::<T>(now, job_id, job, seat, operator, key, &store, local)
-		},
-		Ok(_) => {},
+		}
+		Ok(_) => {}
 		Err(StorageRetrievalError::Undecodable) => {
 			log::warn!(target: LOG_TARGET, "job {job_id}: unreadable local state; left alone");
-		},
+		}
 	}
 }
 
@@ -131,12 +128,12 @@ fn run_and_commit<T: Config>(
 			);
 			store.set(&LocalJobOf::<T>::Declined);
 			return;
-		},
+		}
 		Err(error) => {
 			log_declined(job_id, &job.model, &error);
 			store.set(&LocalJobOf::<T>::Declined);
 			return;
-		},
+		}
 	};
 	let salt = sp_io::offchain::random_seed();
 	let commitment = commitment_of(&output, &salt, &operator.encode());
@@ -163,17 +160,13 @@ fn resend_or_reveal<T: Config>(
 	let resend_due = |sent: BlockNumberFor<T>| now >= sent.saturating_add(RESEND_AFTER.into());
 	match (job.phase(now), seat.commitment) {
 		(JobPhase::Commit, None) if resend_due(commit_sent) => {
-			let updated = LocalJob::Computed {
-				output: output.clone(),
-				salt,
-				commit_sent: now,
-				reveal_sent,
-			};
+			let updated =
+				LocalJob::Computed { output: output.clone(), salt, commit_sent: now, reveal_sent };
 			if claim(store, Some(local), updated) {
 				log::info!(target: LOG_TARGET, "job {job_id}: commit not on chain yet; re-sent");
 				send_commit::<T>(job_id, commitment_of(&output, &salt, &operator.encode()), key);
 			}
-		},
+		}
 		(JobPhase::Reveal, Some(_)) if reveal_sent.is_none_or(resend_due) => {
 			let updated = LocalJob::Computed {
 				output: output.clone(),
@@ -184,8 +177,8 @@ fn resend_or_reveal<T: Config>(
 			if claim(store, Some(local), updated) {
 				send_reveal::<T>(job_id, output, salt, key);
 			}
-		},
-		_ => {},
+		}
+		_ => {}
 	}
 }
 
@@ -228,7 +221,8 @@ fn attest(key: &infr::Public, payload: &[u8]) -> Option<Attestation> {
 }
 
 fn submit<T: Config>(job_id: JobId, what: &str, call: Call<T>) {
-	let xt = <T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+	let xt =
+		<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
 	match SubmitTransaction::<T, Call<T>>::submit_transaction(xt) {
 		Ok(()) => log::info!(target: LOG_TARGET, "job {job_id}: {what} sent"),
 		Err(()) => log::warn!(target: LOG_TARGET, "job {job_id}: the pool refused the {what}"),

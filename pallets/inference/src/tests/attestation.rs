@@ -80,8 +80,14 @@ fn one_pool_slot_per_job_operator_and_phase() {
 		};
 		// Two different commitments of one operator compete for one slot; another operator's
 		// commit has its own.
-		assert_eq!(tags(&commit_call(job, a, &fixed(&[1]))), tags(&commit_call(job, a, &fixed(&[2]))));
-		assert_ne!(tags(&commit_call(job, a, &fixed(&[1]))), tags(&commit_call(job, b, &fixed(&[1]))));
+		assert_eq!(
+			tags(&commit_call(job, a, &fixed(&[1]))),
+			tags(&commit_call(job, a, &fixed(&[2])))
+		);
+		assert_ne!(
+			tags(&commit_call(job, a, &fixed(&[1]))),
+			tags(&commit_call(job, b, &fixed(&[1])))
+		);
 	});
 }
 

@@ -24,9 +24,8 @@ use std::sync::{
 	Arc,
 };
 use verity_primitives::{
-	ModelId,
 	host::{InferenceEngine, InferenceError, InferenceExt, KernelProfile},
-	infr,
+	infr, ModelId,
 };
 
 /// An engine whose store holds one model, answering with a fixed output, counting its runs.
@@ -173,10 +172,7 @@ fn a_model_the_node_cannot_run_is_declined_once_and_nothing_is_sent() {
 			.persistent_storage
 			.get(&local_key(job, &operator))
 			.expect("the worker kept its decision");
-		assert_eq!(
-			LocalJob::<BlockNumber>::decode(&mut &stored[..]).unwrap(),
-			LocalJob::Declined
-		);
+		assert_eq!(LocalJob::<BlockNumber>::decode(&mut &stored[..]).unwrap(), LocalJob::Declined);
 	});
 }
 
