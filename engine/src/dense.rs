@@ -274,7 +274,10 @@ fn horner<const N: usize>(c: [f32; N], x: f32) -> f32 {
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
 	const LOG2E: f32 = std::f32::consts::LOG2_E;
+	// Written out to the last digit so the bit patterns are visible; both are exact f32 values.
+	#[allow(clippy::excessive_precision)]
 	const LN2_HI: f32 = 0.693_145_751_953_125; // 0x3f317200: n·LN2_HI is exact for |n| ≤ 2⁹
+	#[allow(clippy::excessive_precision)]
 	const LN2_LO: f32 = 1.428_606_820_309_417_2e-6;
 	const ROUND: f32 = 12_582_912.0; // 1.5·2²³
 	let x = x.clamp(-87.0, 88.0);

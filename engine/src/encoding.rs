@@ -134,7 +134,7 @@ impl Output {
 	pub fn from_bytes(kind: OutputKind, bytes: &[u8]) -> Result<Self> {
 		match kind {
 			OutputKind::Vector => {
-				if bytes.len() % 4 != 0 {
+				if !bytes.len().is_multiple_of(4) {
 					return Err(malformed("a vector output is a multiple of 4 bytes"));
 				}
 				let values = bytes

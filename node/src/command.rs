@@ -1,5 +1,8 @@
 //! Dispatches `verity-node`'s subcommands.
 
+// `sc_cli::Result` is upstream's error type, large or not.
+#![allow(clippy::result_large_err)]
+
 use crate::{
 	chain_spec,
 	cli::{Cli, Subcommand},

@@ -153,7 +153,7 @@ impl SentenceEmbedder {
 		if config.hidden_act != "gelu" {
 			return Err(EngineError::Unsupported(format!("activation `{}`", config.hidden_act)));
 		}
-		if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+		if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
 			return Err(EngineError::InvalidModel("hidden_size % num_attention_heads != 0".into()));
 		}
 		if max_tokens > config.max_position_embeddings {
@@ -359,7 +359,7 @@ impl SentenceEmbedder {
 /// The residual connection, `x = y + x` element by element.
 fn add_assign(x: &mut [f32], y: &[f32]) {
 	for (x, y) in x.iter_mut().zip(y) {
-		*x = y + *x;
+		*x += y;
 	}
 }
 
