@@ -11,15 +11,16 @@
 //! - the key belongs to an operator (`session.set_keys`), which is assigned to the job
 //!   (otherwise `BadSigner`);
 //! - the operator may commit (reveal) now: the same checks as the signed calls, so a
-//!   transaction that could only fail never enters a block (`Stale` once too late, `Future`
-//!   before the reveal phase).
+//!   transaction that could only fail never enters a block (`Stale` once too late; `Unknown`
+//!   for a job or phase the validating node has not seen yet, which the pool does not ban).
 //!
 //! Each transaction provides the tag `(job, operator, phase)`, so the pool keeps one commit and
 //! one reveal per operator and job, and lives until its phase ends.
 
 use crate::*;
 use frame_support::pallet_prelude::{
-	InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
+	InvalidTransaction, TransactionSource, TransactionValidityError, UnknownTransaction,
+	ValidTransaction,
 };
 use sp_runtime::{
 	traits::UniqueSaturatedInto,
@@ -91,7 +92,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let payload = commit_payload(&Self::genesis_hash(), *job_id, commitment);
 		let operator = Self::attested_operator(&payload, attestation)?;
-		let job = Jobs::<T>::get(job_id).ok_or(InvalidTransaction::Stale)?;
+		let job = Jobs::<T>::get(job_id).ok_or_else(not_here_yet)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::check_commit(&job, &operator, now).map_err(invalid)?;
 		let validity =
@@ -109,7 +110,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let payload = reveal_payload(&Self::genesis_hash(), *job_id, output, salt);
 		let operator = Self::attested_operator(&payload, attestation)?;
-		let job = Jobs::<T>::get(job_id).ok_or(InvalidTransaction::Stale)?;
+		let job = Jobs::<T>::get(job_id).ok_or_else(not_here_yet)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::check_reveal(&job, &operator, now, output, salt).map_err(invalid)?;
 		let validity = Self::attestation_validity(*job_id, &operator, Step::Reveal, job.deadline)?;
@@ -144,18 +145,26 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-/// Maps why a commit or reveal cannot apply to the pool's vocabulary: `Future` may become
-/// valid, `Stale` never will again, anything else is a transaction that should not exist.
+/// Maps why a commit or reveal cannot apply to the pool's vocabulary: `Stale` never will again;
+/// "not here yet" (see [`not_here_yet`]) may; anything else is a transaction that should not
+/// exist.
 fn invalid<T>(error: Error<T>) -> TransactionValidityError {
 	match error {
-		Error::RevealPhaseNotOpen => InvalidTransaction::Future,
+		Error::RevealPhaseNotOpen => not_here_yet(),
 		Error::CommitPhaseOver
 		| Error::RevealPhaseOver
 		| Error::AlreadyCommitted
-		| Error::AlreadyRevealed
-		| Error::JobNotFound => InvalidTransaction::Stale,
-		Error::NotAssigned => InvalidTransaction::BadSigner,
-		_ => InvalidTransaction::Call,
+		| Error::AlreadyRevealed => InvalidTransaction::Stale.into(),
+		Error::NotAssigned => InvalidTransaction::BadSigner.into(),
+		_ => InvalidTransaction::Call.into(),
 	}
-	.into()
+}
+
+/// A job or phase this node has not seen yet. Attestations are gossiped as soon as their
+/// sender imports the block that makes them valid, and may reach a peer before that block
+/// does; the pool bans transactions it finds invalid (for 30 minutes, `Future` included) but
+/// not those it cannot judge, so "not yet" is `Unknown`: the peer drops it unbanned, and takes
+/// it (or the worker's re-send) once it has the block.
+fn not_here_yet() -> TransactionValidityError {
+	UnknownTransaction::CannotLookup.into()
 }

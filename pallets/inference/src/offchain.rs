@@ -2,7 +2,8 @@
 //!
 //! After each imported best block, for every `infr` key in the node's keystore whose owner is an
 //! operator, it walks that operator's open jobs:
-//! 1. **Commit phase, not yet committed:** run the model through the node's engine
+//! 1. **Commit phase, not yet committed, from the block after the job's** (so peers have the
+//!    job when the commit reaches them): run the model through the node's engine
 //!    ([`verity_primitives::inference::run`]), draw a salt, keep `(output, salt)` in the node's
 //!    local storage, and send [`Pallet::commit_attested`].
 //! 2. **Reveal phase, committed, not yet revealed:** send [`Pallet::reveal_attested`] with the
@@ -25,8 +26,9 @@ use verity_primitives::{
 	contract::commitment as commitment_of, host::InferenceError, inference, infr,
 };
 
-/// Blocks to wait for a sent commit or reveal to show up on chain before sending it again.
-pub const RESEND_AFTER: u32 = 5;
+/// Blocks to wait for a sent commit or reveal to show up on chain before sending it again (a
+/// re-send is signed anew, so the network gossips it as a new transaction).
+pub const RESEND_AFTER: u32 = 3;
 
 /// Prefix of this worker's local-storage keys.
 const LOCAL_PREFIX: &[u8] = b"verity/inference/ocw/";
@@ -91,7 +93,12 @@ fn serve_job<T: Config>(
 		return;
 	}
 	match store.get::<LocalJobOf<T>>() {
-		Ok(None) if phase == JobPhase::Commit && seat.commitment.is_none() => {
+		// A job is served from the block after the one that brought it: the worker of the
+		// node that authored that block runs before its peers have it, and an attestation
+		// that outruns the block is dropped by them.
+		Ok(None)
+			if phase == JobPhase::Commit && seat.commitment.is_none() && now > job.submitted_at =>
+		{
 			if claim(&store, None, LocalJob::Running { since: now }) {
 				run_and_commit::<T>(now, job_id, job, operator, key, &store);
 			}

@@ -115,6 +115,10 @@ fn the_worker_commits_then_reveals_and_the_job_settles_with_the_engine_output() 
 		for operator in assigned(job) {
 			hold_key_of(operator);
 		}
+		// Not in the job's own block: peers may not have it yet.
+		run_worker();
+		assert_eq!(engine.runs.load(Ordering::SeqCst), 0);
+		run_to_block(System::block_number() + 1);
 		// Workers of consecutive blocks overlap: running twice must not run or send twice.
 		run_worker();
 		run_worker();
@@ -144,6 +148,7 @@ fn the_worker_serves_only_the_operators_whose_keys_it_holds() {
 		hold_key_of(assigned(job)[1]);
 		// A key in the keystore that no operator set is ignored.
 		infr::Public::generate_pair(Some(b"//nobody".to_vec()));
+		run_to_block(System::block_number() + 1);
 		run_worker();
 		assert_eq!(engine.runs.load(Ordering::SeqCst), 1);
 		let sent = apply_pool(&pool);
@@ -161,6 +166,7 @@ fn a_model_the_node_cannot_run_is_declined_once_and_nothing_is_sent() {
 		let job = submit();
 		let operator = assigned(job)[0];
 		hold_key_of(operator);
+		run_to_block(System::block_number() + 1);
 		run_worker();
 		run_to_block(System::block_number() + 1);
 		run_worker();
@@ -187,6 +193,7 @@ fn without_an_engine_the_worker_declines_instead_of_panicking() {
 	ext.execute_with(|| {
 		let job = submit();
 		hold_key_of(assigned(job)[0]);
+		run_to_block(System::block_number() + 1);
 		run_worker();
 		assert!(pool_state.read().transactions.is_empty());
 	});
@@ -208,6 +215,7 @@ fn a_commit_the_chain_never_saw_is_sent_again_after_a_while() {
 			System::block_number() + 40,
 		));
 		hold_key_of(assigned(id)[0]);
+		run_to_block(System::block_number() + 1);
 		run_worker();
 		// The transaction is lost (say the node restarted): the pool forgets it.
 		assert_eq!(std::mem::take(&mut pool.write().transactions).len(), 1);
