@@ -206,7 +206,7 @@ impl verity_primitives::infr::KeyOwner<AccountId> for InfrKeyOwner {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_owner(key: &verity_primitives::infr::Public, owner: &AccountId) {
 		pallet_session::KeyOwner::<Runtime>::insert(
-			(verity_primitives::infr::INFR, key.as_ref().to_vec()),
+			(verity_primitives::infr::INFR, AsRef::<[u8]>::as_ref(key).to_vec()),
 			owner,
 		);
 	}
