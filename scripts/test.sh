@@ -12,9 +12,10 @@ export RAYON_NUM_THREADS=1
 log "cargo test --workspace (target dir $CARGO_TARGET_DIR)"
 cargo test --locked --workspace --manifest-path "$VERITY_ROOT/Cargo.toml" "$@"
 
-# The pallets' benchmarks, run as tests (they compile only with `runtime-benchmarks`).
-pallets=()
+# The pallets' benchmarks, run as tests (they compile only with `runtime-benchmarks`), and the
+# runtime built as `benchmark pallet` needs it (its tests: integrity and genesis).
+pallets=(-p verity-runtime)
 for dir in "$VERITY_ROOT"/pallets/*/; do pallets+=(-p "pallet-verity-$(basename "$dir")"); done
-log "benchmarks as tests: ${pallets[*]}"
+log "with runtime-benchmarks: ${pallets[*]}"
 SKIP_WASM_BUILD=1 cargo test --locked --manifest-path "$VERITY_ROOT/Cargo.toml" "${pallets[@]}" \
 	--features runtime-benchmarks "$@"

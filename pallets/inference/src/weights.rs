@@ -60,17 +60,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[16, 64]`.
 	/// The range of component `k` is `[1, 16]`.
 	/// The range of component `i` is `[1, 4096]`.
-	fn submit_job(n: u32, k: u32, i: u32, ) -> Weight {
+	fn submit_job(n: u32, k: u32, _i: u32, ) -> Weight {
 		//  Measured:  `862 + n * (122 ±0)`
 		//  Estimated: `5547 + n * (3634 ±0)`
-		// Minimum execution time: 4_383_368_000 picoseconds.
-		Weight::from_parts(1_375_712_170, 5547)
-			// Standard Error: 2_104_385
-			.saturating_add(Weight::from_parts(83_856_290, 0).saturating_mul(n.into()))
-			// Standard Error: 6_611_186
-			.saturating_add(Weight::from_parts(89_738_208, 0).saturating_mul(k.into()))
-			// Standard Error: 24_835
-			.saturating_add(Weight::from_parts(78_636, 0).saturating_mul(i.into()))
+		// Minimum execution time: 4_246_704_000 picoseconds.
+		Weight::from_parts(2_022_276_143, 5547)
+			// Standard Error: 820_422
+			.saturating_add(Weight::from_parts(78_808_499, 0).saturating_mul(n.into()))
+			// Standard Error: 2_577_458
+			.saturating_add(Weight::from_parts(71_094_630, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -82,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn commit() -> Weight {
 		//  Measured:  `1136`
 		//  Estimated: `4927`
-		// Minimum execution time: 355_539_000 picoseconds.
-		Weight::from_parts(379_094_000, 4927)
+		// Minimum execution time: 355_028_000 picoseconds.
+		Weight::from_parts(378_754_000, 4927)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -95,10 +93,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reveal(o: u32, ) -> Weight {
 		//  Measured:  `1648`
 		//  Estimated: `4927`
-		// Minimum execution time: 438_051_000 picoseconds.
-		Weight::from_parts(463_620_206, 4927)
-			// Standard Error: 1_790
-			.saturating_add(Weight::from_parts(183_426, 0).saturating_mul(o.into()))
+		// Minimum execution time: 453_294_000 picoseconds.
+		Weight::from_parts(473_572_282, 4927)
+			// Standard Error: 2_245
+			.saturating_add(Weight::from_parts(180_560, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -135,12 +133,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn reveal_and_settle(k: u32, o: u32, ) -> Weight {
 		//  Measured:  `2251 + k * (298 ±0) + o * (1 ±0)`
 		//  Estimated: `6196 + k * (6379 ±0)`
-		// Minimum execution time: 5_849_758_000 picoseconds.
-		Weight::from_parts(1_894_309_910, 6196)
-			// Standard Error: 19_345_107
-			.saturating_add(Weight::from_parts(2_272_957_281, 0).saturating_mul(k.into()))
-			// Standard Error: 72_648
-			.saturating_add(Weight::from_parts(449_996, 0).saturating_mul(o.into()))
+		// Minimum execution time: 5_822_217_000 picoseconds.
+		Weight::from_parts(2_290_579_527, 6196)
+			// Standard Error: 7_156_515
+			.saturating_add(Weight::from_parts(2_235_775_224, 0).saturating_mul(k.into()))
+			// Standard Error: 26_875
+			.saturating_add(Weight::from_parts(387_618, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -165,10 +163,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn cancel(k: u32, ) -> Weight {
 		//  Measured:  `896 + k * (50 ±0)`
 		//  Estimated: `4927`
-		// Minimum execution time: 1_511_918_000 picoseconds.
-		Weight::from_parts(1_543_403_940, 4927)
-			// Standard Error: 691_190
-			.saturating_add(Weight::from_parts(46_051_618, 0).saturating_mul(k.into()))
+		// Minimum execution time: 1_501_923_000 picoseconds.
+		Weight::from_parts(1_513_517_359, 4927)
+			// Standard Error: 594_166
+			.saturating_add(Weight::from_parts(45_864_694, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
@@ -181,10 +179,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn service_agenda(b: u32, ) -> Weight {
 		//  Measured:  `32`
 		//  Estimated: `1489 + b * (2552 ±0)`
-		// Minimum execution time: 162_842_000 picoseconds.
-		Weight::from_parts(147_374_551, 1489)
-			// Standard Error: 29_178
-			.saturating_add(Weight::from_parts(23_576_307, 0).saturating_mul(b.into()))
+		// Minimum execution time: 161_060_000 picoseconds.
+		Weight::from_parts(146_413_999, 1489)
+			// Standard Error: 28_828
+			.saturating_add(Weight::from_parts(23_198_095, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -225,10 +223,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn settle_at_deadline(k: u32, _o: u32, ) -> Weight {
 		//  Measured:  `2307 + k * (325 ±0) + o * (1 ±0)`
 		//  Estimated: `7591 + k * (6023 ±62)`
-		// Minimum execution time: 2_692_494_000 picoseconds.
-		Weight::from_parts(2_701_076_000, 7591)
-			// Standard Error: 22_660_721
-			.saturating_add(Weight::from_parts(2_313_208_785, 0).saturating_mul(k.into()))
+		// Minimum execution time: 2_658_022_000 picoseconds.
+		Weight::from_parts(2_667_396_000, 7591)
+			// Standard Error: 14_942_654
+			.saturating_add(Weight::from_parts(2_254_854_572, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -246,32 +244,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn expire_result() -> Weight {
 		//  Measured:  `173`
 		//  Estimated: `3493`
-		// Minimum execution time: 371_151_000 picoseconds.
-		Weight::from_parts(402_829_000, 3493)
+		// Minimum execution time: 385_593_000 picoseconds.
+		Weight::from_parts(399_944_000, 3493)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
-	/// Provisional, until `scripts/bench-weights.sh` measures them: `commit` plus an sr25519
-	/// verification and the key owner read.
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Session::KeyOwner` (r:1 w:0)
+	/// Proof: `Session::KeyOwner` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `Inference::Jobs` (r:1 w:0)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(1462), added: 3937, mode: `MaxEncodedLen`)
 	fn authorize_commit() -> Weight {
-		Weight::from_parts(600_000_000, 4927)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Measured:  `1480`
+		//  Estimated: `4945`
+		// Minimum execution time: 10_679_489_000 picoseconds.
+		Weight::from_parts(10_913_077_000, 4945)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
-	/// Provisional, as `authorize_commit`, plus hashing the output twice.
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Session::KeyOwner` (r:1 w:0)
+	/// Proof: `Session::KeyOwner` (`max_values`: None, `max_size`: None, mode: `Measured`)
+	/// Storage: `Inference::Jobs` (r:1 w:0)
+	/// Proof: `Inference::Jobs` (`max_values`: None, `max_size`: Some(1462), added: 3937, mode: `MaxEncodedLen`)
+	/// The range of component `o` is `[4, 4096]`.
 	fn authorize_reveal(o: u32, ) -> Weight {
-		Weight::from_parts(700_000_000, 4927)
-			.saturating_add(Weight::from_parts(200_000, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Measured:  `1992`
+		//  Estimated: `5458`
+		// Minimum execution time: 10_780_669_000 picoseconds.
+		Weight::from_parts(10_977_543_730, 5458)
+			// Standard Error: 7_475
+			.saturating_add(Weight::from_parts(199_985, 0).saturating_mul(o.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 }
 
 /// For tests: the same formulas with RocksDB's database weights.
 impl WeightInfo for () {
-	fn submit_job(n: u32, k: u32, i: u32, ) -> Weight {
-		Weight::from_parts(1_375_712_170, 5547)
-			.saturating_add(Weight::from_parts(83_856_290, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(89_738_208, 0).saturating_mul(k.into()))
-			.saturating_add(Weight::from_parts(78_636, 0).saturating_mul(i.into()))
+	fn submit_job(n: u32, k: u32, _i: u32, ) -> Weight {
+		Weight::from_parts(2_022_276_143, 5547)
+			.saturating_add(Weight::from_parts(78_808_499, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(71_094_630, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -279,20 +293,20 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3634).saturating_mul(n.into()))
 	}
 	fn commit() -> Weight {
-		Weight::from_parts(379_094_000, 4927)
+		Weight::from_parts(378_754_000, 4927)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn reveal(o: u32, ) -> Weight {
-		Weight::from_parts(463_620_206, 4927)
-			.saturating_add(Weight::from_parts(183_426, 0).saturating_mul(o.into()))
+		Weight::from_parts(473_572_282, 4927)
+			.saturating_add(Weight::from_parts(180_560, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn reveal_and_settle(k: u32, o: u32, ) -> Weight {
-		Weight::from_parts(1_894_309_910, 6196)
-			.saturating_add(Weight::from_parts(2_272_957_281, 0).saturating_mul(k.into()))
-			.saturating_add(Weight::from_parts(449_996, 0).saturating_mul(o.into()))
+		Weight::from_parts(2_290_579_527, 6196)
+			.saturating_add(Weight::from_parts(2_235_775_224, 0).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(387_618, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(11_u64))
@@ -300,23 +314,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6379).saturating_mul(k.into()))
 	}
 	fn cancel(k: u32, ) -> Weight {
-		Weight::from_parts(1_543_403_940, 4927)
-			.saturating_add(Weight::from_parts(46_051_618, 0).saturating_mul(k.into()))
+		Weight::from_parts(1_513_517_359, 4927)
+			.saturating_add(Weight::from_parts(45_864_694, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 	}
 	fn service_agenda(b: u32, ) -> Weight {
-		Weight::from_parts(147_374_551, 1489)
-			.saturating_add(Weight::from_parts(23_576_307, 0).saturating_mul(b.into()))
+		Weight::from_parts(146_413_999, 1489)
+			.saturating_add(Weight::from_parts(23_198_095, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(b.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2552).saturating_mul(b.into()))
 	}
 	fn settle_at_deadline(k: u32, _o: u32, ) -> Weight {
-		Weight::from_parts(2_701_076_000, 7591)
-			.saturating_add(Weight::from_parts(2_313_208_785, 0).saturating_mul(k.into()))
+		Weight::from_parts(2_667_396_000, 7591)
+			.saturating_add(Weight::from_parts(2_254_854_572, 0).saturating_mul(k.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
@@ -324,17 +338,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6023).saturating_mul(k.into()))
 	}
 	fn expire_result() -> Weight {
-		Weight::from_parts(402_829_000, 3493)
+		Weight::from_parts(399_944_000, 3493)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn authorize_commit() -> Weight {
-		Weight::from_parts(600_000_000, 4927)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(10_913_077_000, 4945)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 	fn authorize_reveal(o: u32, ) -> Weight {
-		Weight::from_parts(700_000_000, 4927)
-			.saturating_add(Weight::from_parts(200_000, 0).saturating_mul(o.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(10_977_543_730, 5458)
+			.saturating_add(Weight::from_parts(199_985, 0).saturating_mul(o.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 }
