@@ -153,7 +153,9 @@ impl SentenceEmbedder {
 		if config.hidden_act != "gelu" {
 			return Err(EngineError::Unsupported(format!("activation `{}`", config.hidden_act)));
 		}
-		if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
+		if config.num_attention_heads == 0
+			|| !config.hidden_size.is_multiple_of(config.num_attention_heads)
+		{
 			return Err(EngineError::InvalidModel("hidden_size % num_attention_heads != 0".into()));
 		}
 		if max_tokens > config.max_position_embeddings {
