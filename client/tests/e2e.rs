@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{free_port, wait_finalized, Node, TempDir};
+use common::{local_validators, wait_finalized, Node, TempDir};
 use std::{path::PathBuf, time::Duration};
 use verity_client::{
 	jobs::{JobOutcome, JobRequest, JobState},
@@ -19,7 +19,6 @@ use verity_client::{
 };
 use verity_engine::Engine;
 
-const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 /// Two thirds of the assigned stake, rounded down to whole percent so that two of three equal
 /// operators reach it.
 const QUORUM_TWO_THIRDS: u32 = 660_000_000;
@@ -31,35 +30,6 @@ fn model_store() -> PathBuf {
 	std::env::var_os("VERITY_MODEL_STORE")
 		.map(PathBuf::from)
 		.unwrap_or_else(verity_engine::default_store_dir)
-}
-
-fn validator(
-	name: &str,
-	index: u8,
-	dir: &TempDir,
-	store: &std::path::Path,
-	p2p: u16,
-	boot: u16,
-) -> Node {
-	let mut args: Vec<String> = vec![
-		"--chain".into(),
-		"local".into(),
-		format!("--{name}"),
-		"--base-path".into(),
-		dir.0.join(name).display().to_string(),
-		"--listen-addr".into(),
-		format!("/ip4/127.0.0.1/tcp/{p2p}"),
-		"--no-mdns".into(),
-		"--node-key".into(),
-		format!("{index:064x}"),
-		"--model-store".into(),
-		store.display().to_string(),
-	];
-	if index != 1 {
-		args.push("--bootnodes".into());
-		args.push(format!("/ip4/127.0.0.1/tcp/{boot}/p2p/{ALICE_PEER_ID}"));
-	}
-	Node::spawn(name, &dir.0, &args)
 }
 
 /// The risk model's eight features (see engine/models/risk-mlp), in its canonical encoding.
@@ -82,12 +52,7 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 	let store = model_store();
 	let engine = Engine::open(&store).expect("the model store opens");
 	let dir = TempDir::new("e2e");
-	let boot = free_port();
-	let mut nodes = vec![
-		validator("alice", 1, &dir, &store, boot, boot),
-		validator("bob", 2, &dir, &store, free_port(), boot),
-		validator("charlie", 3, &dir, &store, free_port(), boot),
-	];
+	let mut nodes = local_validators(&dir, &["--model-store".into(), store.display().to_string()]);
 	wait_finalized(&mut nodes, 1, Duration::from_secs(180));
 	let chain = Verity::connect(&format!("ws://127.0.0.1:{}", nodes[0].rpc_port))
 		.await

@@ -122,6 +122,41 @@ fn header_number(header: &Value) -> Result<u64, String> {
 		.ok_or_else(|| format!("header without a number: {header}"))
 }
 
+/// Alice's libp2p peer id under node key 1: the local network's bootnode.
+pub const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+
+/// The `local` chain's validators Alice, Bob and Charlie on 127.0.0.1, each with `extra`
+/// arguments and its state under `dir`. Validators need a stable libp2p identity: fixed
+/// development node keys 1, 2, 3, Alice's making her the bootnode with a known peer id.
+pub fn local_validators(dir: &TempDir, extra: &[String]) -> Vec<Node> {
+	let alice_port = free_port();
+	["alice", "bob", "charlie"]
+		.iter()
+		.enumerate()
+		.map(|(i, name)| {
+			let p2p_port = if i == 0 { alice_port } else { free_port() };
+			let mut args: Vec<String> = vec![
+				"--chain".into(),
+				"local".into(),
+				format!("--{name}"),
+				"--base-path".into(),
+				dir.0.join(name).display().to_string(),
+				"--listen-addr".into(),
+				format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+				"--no-mdns".into(),
+				"--node-key".into(),
+				format!("{:064x}", i + 1),
+			];
+			if i > 0 {
+				args.push("--bootnodes".into());
+				args.push(format!("/ip4/127.0.0.1/tcp/{alice_port}/p2p/{ALICE_PEER_ID}"));
+			}
+			args.extend_from_slice(extra);
+			Node::spawn(name, &dir.0, &args)
+		})
+		.collect()
+}
+
 /// Waits until every node has finalized at least `n` blocks. Panics with the log tail of the
 /// first node that exits early or falls short in time.
 pub fn wait_finalized(nodes: &mut [Node], n: u64, timeout: Duration) {
