@@ -21,6 +21,22 @@
 //!   bytes after the prefix (e.g. the detokenised UTF-8 text) are informational and ignored.
 //!   Two outputs agree when their prefixes (`4 + 4n` bytes) are byte-for-byte equal.
 //!
+//! # The rejected input
+//!
+//! An engine refuses some inputs deterministically (text that is not UTF-8, a prompt past the
+//! model's context, a feature vector of the wrong length). Every honest operator then reveals
+//! [`INPUT_REJECTED`], the empty output: it agrees with itself, and only with itself, under
+//! every contract, so "the input was rejected" is an outcome the operators attest to and the
+//! runtime settles like any other (the submitter pays; see the inference pallet).
+//!
+//! # The settled result
+//!
+//! Only what a winning group agreed on is settled, never one member's free bytes
+//! ([`NumericalContract::settled_output`]): the common bytes under `Exact`, the token-id prefix
+//! under `TokenMatch` (clients detokenise it themselves), and the element-wise median of the
+//! group's vectors under `Tolerance`, which no single member can move outside the range of the
+//! honest values.
+//!
 //! A malformed output (a `Tolerance` output whose length is not a multiple of 4, a `TokenMatch`
 //! output shorter than its declared prefix) agrees with nothing, not even an identical copy of
 //! itself, so a group of malformed outputs can never win a job.
@@ -60,12 +76,25 @@ pub enum NumericalContract {
 	TokenMatch,
 }
 
+/// The output an operator reveals when the engine deterministically rejects the job's input:
+/// the empty output. See the [module docs](self).
+pub const INPUT_REJECTED: &[u8] = &[];
+
+/// Whether `output` says the engine rejected the input.
+pub fn is_input_rejected(output: &[u8]) -> bool {
+	output == INPUT_REJECTED
+}
+
 impl NumericalContract {
 	/// Whether outputs `a` and `b` agree under this contract.
 	///
 	/// Symmetric for every variant. Reflexive for well-formed outputs only. Not transitive for
 	/// [`NumericalContract::Tolerance`]: `a ~ b` and `b ~ c` do not imply `a ~ c`.
+	/// [`INPUT_REJECTED`] agrees with itself only.
 	pub fn agrees(&self, a: &[u8], b: &[u8]) -> bool {
+		if is_input_rejected(a) || is_input_rejected(b) {
+			return is_input_rejected(a) && is_input_rejected(b);
+		}
 		match self {
 			Self::Exact => a == b,
 			Self::Tolerance { eps } => tolerance_agrees(a, b, *eps),
@@ -78,12 +107,54 @@ impl NumericalContract {
 
 	/// Whether `output` is well formed for this contract (see the [module docs](self)).
 	pub fn is_well_formed(&self, output: &[u8]) -> bool {
+		if is_input_rejected(output) {
+			return true;
+		}
 		match self {
 			Self::Exact => true,
 			Self::Tolerance { .. } => output.len().is_multiple_of(4),
 			Self::TokenMatch => token_prefix(output).is_some(),
 		}
 	}
+}
+
+impl NumericalContract {
+	/// The result a group of agreeing outputs settles: their common bytes (`Exact`, and
+	/// [`INPUT_REJECTED`] under every contract), the token-id prefix of the first (`TokenMatch`;
+	/// the members agree on it, any trailing bytes are dropped), or the element-wise median of
+	/// the fixed-point vectors (`Tolerance`; the lower median for an even count). `group` must
+	/// hold outputs that agree under this contract; empty when it is empty.
+	pub fn settled_output(&self, group: &[&[u8]]) -> alloc::vec::Vec<u8> {
+		let Some(first) = group.first() else { return alloc::vec::Vec::new() };
+		if is_input_rejected(first) {
+			return alloc::vec::Vec::new();
+		}
+		match self {
+			Self::Exact => first.to_vec(),
+			Self::TokenMatch => token_prefix(first).unwrap_or_default().to_vec(),
+			Self::Tolerance { .. } => median_vector(group),
+		}
+	}
+}
+
+/// The element-wise lower median of equal-length little-endian `i32` vectors.
+fn median_vector(group: &[&[u8]]) -> alloc::vec::Vec<u8> {
+	let len = group.first().map_or(0, |v| v.len());
+	let values = len / 4;
+	let mut out = alloc::vec::Vec::with_capacity(len);
+	let mut column = alloc::vec::Vec::with_capacity(group.len());
+	for i in 0..values {
+		column.clear();
+		column.extend(group.iter().filter_map(|v| {
+			v.get(i * 4..i * 4 + 4)
+				.and_then(|b| <[u8; 4]>::try_from(b).ok())
+				.map(i32::from_le_bytes)
+		}));
+		column.sort_unstable();
+		let median = column.get(column.len().saturating_sub(1) / 2).copied().unwrap_or_default();
+		out.extend_from_slice(&median.to_le_bytes());
+	}
+	out
 }
 
 fn tolerance_agrees(a: &[u8], b: &[u8], eps: u32) -> bool {
@@ -175,6 +246,41 @@ mod tests {
 		assert!(!c.agrees(&bad, &bad));
 		assert!(!c.is_well_formed(&bad));
 		assert!(!c.agrees(&[1, 0], &[1, 0]));
+	}
+
+	#[test]
+	fn rejected_input_agrees_only_with_itself() {
+		for c in [
+			NumericalContract::Exact,
+			NumericalContract::Tolerance { eps: u32::MAX },
+			NumericalContract::TokenMatch,
+		] {
+			assert!(c.agrees(INPUT_REJECTED, INPUT_REJECTED));
+			assert!(c.is_well_formed(INPUT_REJECTED));
+			assert!(!c.agrees(INPUT_REJECTED, &tokens(&[], b"")));
+			assert!(!c.agrees(&fixed(&[1]), INPUT_REJECTED));
+			assert_eq!(c.settled_output(&[INPUT_REJECTED, INPUT_REJECTED]), INPUT_REJECTED);
+		}
+	}
+
+	#[test]
+	fn settled_token_output_drops_the_free_text() {
+		let c = NumericalContract::TokenMatch;
+		let honest = tokens(&[5, 6], b"hello");
+		let forged = tokens(&[5, 6], b"visit evil.example");
+		assert!(c.agrees(&honest, &forged));
+		assert_eq!(c.settled_output(&[&forged, &honest]), tokens(&[5, 6], b""));
+	}
+
+	#[test]
+	fn settled_tolerance_output_is_the_median() {
+		let c = NumericalContract::Tolerance { eps: 10 };
+		// One member pushes every value by +eps; the median stays with the honest values.
+		let group = [fixed(&[100, -50]), fixed(&[101, -49]), fixed(&[110, -40])];
+		let refs: alloc::vec::Vec<&[u8]> = group.iter().map(|v| v.as_slice()).collect();
+		assert_eq!(c.settled_output(&refs), fixed(&[101, -49]));
+		// Order does not matter; an even count takes the lower median.
+		assert_eq!(c.settled_output(&[&group[2], &group[0]]), fixed(&[100, -50]));
 	}
 
 	#[test]

@@ -145,6 +145,18 @@ parameter_types! {
 	pub const MaxRoyalty: Perbill = Perbill::from_percent(30);
 	/// A quorum must be a strict majority of the assigned stake.
 	pub const MinQuorum: Perbill = Perbill::from_percent(51);
+	/// The loosest `Tolerance { eps }` a model may declare: 10_000 fixed-point units. `eps` is
+	/// in units of the model's output scale (set in its manifest): 0.01 at a 1e-6 scale, 1e-4
+	/// at the engine's default 1e8 scale, ten times the engine's default BERT tolerance (1000
+	/// units, 1e-5, itself well above the float noise between kernel profiles). Loose enough
+	/// for any honest model the engine runs, tight enough that a fabricated output cannot pass
+	/// for the honest one; `u32::MAX` would let every well-formed output agree.
+	pub const MaxToleranceEps: u32 = 10_000;
+	/// The most blocks an operator may need to run one job: 20 blocks, about one minute of
+	/// 3-second blocks, several times what the slowest model the engine runs (SmolLM2-135M,
+	/// 64 tokens: ~7 s on the reference VM) needs, while bounding how long a model can keep a
+	/// job's fee in escrow and its operators assigned.
+	pub const MaxComputeBlocks: u32 = 20;
 }
 
 /// The largest job input and output, in bytes.
@@ -155,6 +167,8 @@ pub const MAX_REPLICATION: u32 = 16;
 impl pallet_verity_models::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	// Root force-deregisters squatters and poisoned specs, forfeiting their deposit.
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ModelDeposit = ModelDeposit;
 	type MinPrice = MinModelPrice;
 	type MaxInputLen = ConstU32<MAX_JOB_IO_LEN>;
@@ -162,6 +176,8 @@ impl pallet_verity_models::Config for Runtime {
 	type MaxReplication = ConstU32<MAX_REPLICATION>;
 	type MinQuorum = MinQuorum;
 	type MaxRoyalty = MaxRoyalty;
+	type MaxToleranceEps = MaxToleranceEps;
+	type MaxComputeBlocks = MaxComputeBlocks;
 	type WeightInfo = pallet_verity_models::weights::SubstrateWeight<Runtime>;
 }
 

@@ -11,8 +11,9 @@
 //! - the key belongs to an operator (`session.set_keys`), which is assigned to the job
 //!   (otherwise `BadSigner`);
 //! - the operator may commit (reveal) now: the same checks as the signed calls, so a
-//!   transaction that could only fail never enters a block (`Stale` once too late; `Unknown`
-//!   for a job or phase the validating node has not seen yet, which the pool does not ban).
+//!   transaction that could only fail never enters a block (`Stale` once too late or for a
+//!   closed job; `Unknown` for a job, draw or phase the validating node has not seen yet,
+//!   which the pool does not ban).
 //!
 //! Each transaction provides the tag `(job, operator, phase)`, so the pool keeps one commit and
 //! one reveal per operator and job, and lives until its phase ends.
@@ -35,7 +36,9 @@ pub const COMMIT_CONTEXT: &[u8] = b"verity/commit/v1";
 pub const REVEAL_CONTEXT: &[u8] = b"verity/reveal/v1";
 
 /// Attestations outrank ordinary transactions: a late commit or reveal costs its operator a
-/// slash, a late ordinary transaction only waits.
+/// slash, a late ordinary transaction only waits. They cannot crowd paid transactions out:
+/// only an assigned seat's first commit and first reveal of an open job are valid (two per
+/// seat), and `submit_job` charges the job's submitter for all of them.
 pub const ATTESTATION_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 /// An `infr` session key and its signature over a commit or reveal payload.
@@ -92,7 +95,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let payload = commit_payload(&Self::genesis_hash(), *job_id, commitment);
 		let operator = Self::attested_operator(&payload, attestation)?;
-		let job = Jobs::<T>::get(job_id).ok_or_else(not_here_yet)?;
+		let job = Self::attested_job(*job_id)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::check_commit(&job, &operator, now).map_err(invalid)?;
 		let validity =
@@ -110,11 +113,23 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let payload = reveal_payload(&Self::genesis_hash(), *job_id, output, salt);
 		let operator = Self::attested_operator(&payload, attestation)?;
-		let job = Jobs::<T>::get(job_id).ok_or_else(not_here_yet)?;
+		let job = Self::attested_job(*job_id)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		Self::check_reveal(&job, &operator, now, output, salt).map_err(invalid)?;
 		let validity = Self::attestation_validity(*job_id, &operator, Step::Reveal, job.deadline)?;
 		Ok((validity, Weight::zero()))
+	}
+
+	/// The open job an attestation is for. A job this node has issued an id for but no longer
+	/// holds is closed: the attestation is `Stale` (banned by the pool, so replays of old
+	/// attestations cost one check per peer, not one per gossip). A job id not issued yet is
+	/// "not here yet".
+	fn attested_job(job_id: JobId) -> Result<Job<T>, TransactionValidityError> {
+		match Jobs::<T>::get(job_id) {
+			Some(job) => Ok(job),
+			None if job_id < NextJobId::<T>::get() => Err(InvalidTransaction::Stale.into()),
+			None => Err(not_here_yet()),
+		}
 	}
 
 	/// Checks the signature, then finds the key's operator.
@@ -150,7 +165,7 @@ impl<T: Config> Pallet<T> {
 /// exist.
 fn invalid<T>(error: Error<T>) -> TransactionValidityError {
 	match error {
-		Error::RevealPhaseNotOpen => not_here_yet(),
+		Error::RevealPhaseNotOpen | Error::NotDrawnYet => not_here_yet(),
 		Error::CommitPhaseOver
 		| Error::RevealPhaseOver
 		| Error::AlreadyCommitted

@@ -2,48 +2,59 @@
 //!
 //! A dApp pays for one run of a registered model; several staked operators run it, commit to
 //! their outputs, reveal them, and the runtime settles the job under the model's numerical
-//! contract.
+//! contract. The threat model and the reasoning behind every parameter are in
+//! `docs/SECURITY.md`.
 //!
 //! ## Lifecycle
 //!
-//! 1. [`Pallet::submit_job`] (block `s`): the fee `replication × price` is held from the
-//!    submitter under [`HoldReason::JobEscrow`]; `k` operators serving the model are drawn,
-//!    weighted by stake (see [`assignment`]); the job is put on the agenda of its `deadline`.
-//! 2. **Commit phase**, blocks `s .. commit_end` with `commit_end = s + (deadline − s) / 2`:
-//!    each assigned operator calls [`Pallet::commit`] once with
-//!    `blake2_256(output ‖ salt ‖ operator)` (see `verity_primitives::contract::commitment`).
-//! 3. **Reveal phase**, blocks `commit_end .. deadline`, or earlier once every assigned
-//!    operator has committed: each operator that committed calls [`Pallet::reveal`] once with
-//!    `(output, salt)` matching its commitment.
-//! 4. **Settlement** (see [`settlement`]), as soon as nothing more can change (every assigned
-//!    operator revealed, or the commit phase is over and every committed operator revealed),
-//!    inside that last `reveal`; otherwise at the start of block `deadline`, by the agenda.
-//!    A winning group pays its operators, the owner's royalty, and refunds the rest; no winner
-//!    refunds the fee in full with [`Event::JobFailed`] saying why.
-//! 5. The result ([`Results`]) lives for `ResultLifetime` blocks, then is removed.
+//! 1. [`Pallet::submit_job`] (block `s`): the fee `k × price` is held from the submitter under
+//!    [`HoldReason::JobEscrow`] and a submission deposit under [`HoldReason::JobDeposit`];
+//!    the job is put on the agenda of its `deadline`.
+//! 2. **Draw**, at the start of block `s + 1` ([`Pallet::draw_pending`]): `k` operators serving
+//!    the model are drawn, weighted by stake at risk, from randomness that did not exist when
+//!    the job was submitted (see [`assignment`]); [`Event::JobAssigned`] names them.
+//! 3. **Commit phase**, until `commit_end`: each assigned operator commits once to
+//!    `blake2_256(output ‖ salt ‖ operator)`. The window always holds the first block an
+//!    off-chain worker's commit can land in (`s + 2`), the model's `compute_blocks` and
+//!    `PropagationSlack` (see [`Pallet::schedule`]).
+//! 4. **Reveal phase**, `commit_end .. deadline`, or earlier once every seat committed: each
+//!    operator that committed reveals `(output, salt)`.
+//! 5. **Settlement** (see [`settlement`]) as soon as nothing more can change, else at the start
+//!    of block `deadline` by the agenda. Every seat has one vote; the largest group of agreeing
+//!    outputs wins with at least `ceil(quorum × k)` seats. Only what the group agreed on is
+//!    settled. The fee pays the winners; without a winner it pays every operator that
+//!    revealed its seat's share, so revealed outputs are never free. Offences are *reported*
+//!    to the operator provider, which defers the slash (cancellable) and counts one incident
+//!    once.
+//! 6. The result ([`Results`]) lives for `ResultLifetime` blocks, then is removed.
 //!
-//! [`Pallet::cancel`] lets the submitter withdraw a job, with a full refund, until the first
-//! commit.
+//! An input the engine deterministically rejects is an outcome like any other: operators
+//! reveal `INPUT_REJECTED`, it wins like an output, the submitter pays and forfeits the
+//! deposit, and nobody is slashed for silence. [`Pallet::cancel`] withdraws a job before any
+//! commit; after the draw it forfeits the deposit.
 //!
 //! ## Bounds
 //!
-//! At most `MaxOpenJobs` open jobs in total, at most `MaxJobsPerBlock` with the same deadline,
-//! `MaxReplication` operators per job, model-declared input and output limits. The agenda and
-//! result expiry run in `on_initialize` under a [`WeightMeter`](frame_support::weights::WeightMeter) limited to
-//! `AgendaWeight`, with a resume cursor ([`AgendaCursor`]) when a block's deadlines do not fit;
-//! `integrity_test` checks that a full agenda block fits.
+//! At most `MaxOpenJobs` open jobs, `MaxOpenJobsPerAccount` per submitter, `MaxDrawsPerBlock`
+//! submissions per block, `MaxJobsPerBlock` sharing a deadline; the deposit rises with the
+//! queue's occupancy. The agenda and result expiry run in `on_initialize` under a
+//! [`WeightMeter`](frame_support::weights::WeightMeter) limited to `AgendaWeight`, with a
+//! resume cursor ([`AgendaCursor`]); `integrity_test` checks that a full block fits.
 //!
 //! ## Invariants (checked by `do_try_state`)
 //!
-//! - For every submitter, the balance held under [`HoldReason::JobEscrow`] equals the sum of
-//!   the fees of its open jobs.
-//! - [`OpenJobs`] equals the number of jobs; each model's open-job counter equals its jobs.
+//! - For every account, the balance held under [`HoldReason::JobEscrow`] equals the sum of
+//!   the fees of its open jobs, and under [`HoldReason::JobDeposit`] the sum of their
+//!   deposits; no other account holds either.
+//! - [`OpenJobs`] equals the number of jobs, [`OpenJobsOf`] each submitter's; each model's
+//!   open-job counter equals its jobs.
 //! - Every open job sits exactly once in the agenda at its deadline, at or after the cursor;
-//!   its counters match its assignments; its reveals and operator index match its seats.
+//!   `submitted_at < commit_end < deadline`; a job not yet drawn is pending a draw; its
+//!   counters match its assignments; its reveals and operator index match its seats.
 //! - Every result is in the expiry queue.
 //!
-//! Balances are conserved: a settled job's fee is split exactly into royalty, operator
-//! rewards and refund; only the operator provider's slashes change the issuance.
+//! Balances are conserved but for forfeited deposits (burnt): a job's fee is split exactly
+//! into royalty, operator rewards and refund.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -54,6 +65,7 @@ pub mod assignment;
 pub mod attestation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod jobs;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -71,20 +83,17 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	dispatch::PostDispatchInfo,
 	pallet_prelude::*,
 	traits::{
-		fungible::{InspectHold, Mutate, MutateHold},
-		Randomness,
+		fungible::{BalancedHold, InspectHold, Mutate, MutateHold},
+		OnUnbalanced, Randomness,
 	},
 };
 use frame_system::pallet_prelude::*;
-use pallet_verity_models::{ModelRegistry, ModelStatus};
 use sp_runtime::{
-	traits::{CheckedMul, Saturating, Zero},
+	traits::{Saturating, Zero},
 	Perbill,
 };
 use verity_primitives::{infr::KeyOwner, operators::OperatorProvider, JobId, ModelId};
@@ -100,7 +109,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -111,65 +120,101 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// A job's fee, held from the submitter until the job is settled, refunded or cancelled.
 		JobEscrow,
+		/// A job's submission deposit: returned when the job ends, forfeited for a rejected
+		/// input or a cancel after the draw.
+		JobDeposit,
 	}
 
 	#[pallet::config]
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
 	{
-		/// The native currency; fees are escrowed as holds on it.
+		/// The native currency; fees and deposits are held on it.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ InspectHold<Self::AccountId>
+			+ BalancedHold<Self::AccountId>
 			+ Mutate<Self::AccountId>;
+
+		/// Where forfeited submission deposits go (`()` burns them).
+		type Forfeit: OnUnbalanced<CreditOf<Self>>;
 
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
 		/// The model registry.
-		type Models: ModelRegistry<
+		type Models: pallet_verity_models::ModelRegistry<
 			Self::AccountId,
 			BalanceOf<Self>,
 			BlockNumber = BlockNumberFor<Self>,
 		>;
 
-		/// Who serves which model with how much stake; pays and slashes them.
+		/// Who serves which model with how much stake at risk; pays them and takes their
+		/// offence reports.
 		type Operators: OperatorProvider<Self::AccountId, BalanceOf<Self>>;
 
 		/// Which operator set an `infr` session key: who an off-chain worker's attestation
 		/// speaks for.
 		type KeyOwner: KeyOwner<Self::AccountId>;
 
-		/// The randomness that seeds operator draws. See [`assignment`] for what it must
-		/// provide and what a parent-hash based source does not.
+		/// The randomness that seeds operator draws, read at the start of the block after a
+		/// job's submission. See [`assignment`] for what it must provide.
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
 
 		/// The most jobs open at once.
 		#[pallet::constant]
 		type MaxOpenJobs: Get<u32>;
 
+		/// The most jobs one account may have open at once.
+		#[pallet::constant]
+		type MaxOpenJobsPerAccount: Get<u32>;
+
+		/// The most jobs submitted in one block (all drawn at the start of the next).
+		#[pallet::constant]
+		type MaxDrawsPerBlock: Get<u32>;
+
 		/// The most jobs sharing one deadline block (the per-block agenda bound).
 		#[pallet::constant]
 		type MaxJobsPerBlock: Get<u32>;
 
-		/// The shortest job: `deadline − submission block`. At least 2, so both phases last at
-		/// least one block.
+		/// Blocks an attestation may take to land beyond the first block it can reach
+		/// (propagation, a missed slot). Both phases are this much longer than the
+		/// fastest possible schedule.
 		#[pallet::constant]
-		type MinJobDuration: Get<BlockNumberFor<Self>>;
+		type PropagationSlack: Get<BlockNumberFor<Self>>;
 
 		/// The longest job: `deadline − submission block`.
 		#[pallet::constant]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 
+		/// The fewest operators a job is replicated on, whatever the model declares.
+		#[pallet::constant]
+		type MinReplication: Get<u32>;
+
+		/// The largest share of the seats a job may require to agree. At most two thirds, so
+		/// one dissenting or silent seat of three cannot veto a job.
+		#[pallet::constant]
+		type MaxQuorum: Get<Perbill>;
+
+		/// The submission deposit with an empty queue.
+		#[pallet::constant]
+		type JobDeposit: Get<BalanceOf<Self>>;
+
+		/// How much the deposit rises with the queue's occupancy: with `n` of `MaxOpenJobs`
+		/// open, the deposit is `JobDeposit × (1 + DepositSurge × n / MaxOpenJobs)`.
+		#[pallet::constant]
+		type DepositSurge: Get<u32>;
+
 		/// How many blocks a result is kept after settlement.
 		#[pallet::constant]
 		type ResultLifetime: Get<BlockNumberFor<Self>>;
 
-		/// The fraction of its stake an operator loses for revealing an output outside the
-		/// winning group.
+		/// The fraction of its exposure an operator is slashed for revealing an output outside
+		/// the winning group.
 		#[pallet::constant]
 		type DissentSlash: Get<Perbill>;
 
-		/// The fraction of its stake an operator loses for not revealing by the deadline.
+		/// The fraction of its exposure an operator is slashed for not revealing when a
+		/// winning group showed the job could be done.
 		#[pallet::constant]
 		type SilentSlash: Get<Perbill>;
 
@@ -185,7 +230,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
-	/// The open jobs.
+	/// The open jobs. (Twox: job ids are a counter nobody chooses.)
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, Job<T>, OptionQuery>;
 
@@ -207,6 +252,16 @@ pub mod pallet {
 	/// How many jobs are open.
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// How many jobs each account has open (absent when none).
+	#[pallet::storage]
+	pub type OpenJobsOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
+
+	/// The jobs submitted in this block, drawn at the start of the next.
+	#[pallet::storage]
+	pub type PendingDraws<T: Config> =
+		StorageValue<_, BoundedVec<JobId, T::MaxDrawsPerBlock>, ValueQuery>;
 
 	/// The open jobs by deadline block: settled or refunded at the start of that block.
 	#[pallet::storage]
@@ -244,7 +299,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A job was submitted, its fee escrowed and its operators drawn.
+		/// A job was submitted, its fee and deposit held; its operators are drawn at the
+		/// start of the next block.
 		JobSubmitted {
 			/// The job's id.
 			job_id: JobId,
@@ -254,12 +310,21 @@ pub mod pallet {
 			submitter: T::AccountId,
 			/// The fee held in escrow.
 			fee: BalanceOf<T>,
-			/// The operators drawn, in seat order.
-			operators: BoundedVec<T::AccountId, MaxReplicationOf<T>>,
+			/// The submission deposit held.
+			deposit: BalanceOf<T>,
+			/// How many operators will be drawn.
+			replication: u32,
 			/// Commits close at the start of this block.
 			commit_end: BlockNumberFor<T>,
 			/// Reveals close, and the job is settled, at the start of this block.
 			deadline: BlockNumberFor<T>,
+		},
+		/// A job's operators were drawn.
+		JobAssigned {
+			/// The job.
+			job_id: JobId,
+			/// The operators drawn, in seat order.
+			operators: BoundedVec<T::AccountId, MaxReplicationOf<T>>,
 		},
 		/// An assigned operator committed to its output.
 		Committed {
@@ -277,17 +342,20 @@ pub mod pallet {
 			/// `blake2_256(output)`.
 			output_digest: Digest,
 		},
-		/// A job was settled: a group of agreeing outputs held the quorum.
+		/// A job was settled: a group of agreeing outputs held the quorum of the seats.
 		JobSettled {
 			/// The job.
 			job_id: JobId,
 			/// The model it ran.
 			model: ModelId,
-			/// `blake2_256` of the result.
+			/// `blake2_256` of the settled result.
 			output_digest: Digest,
+			/// Whether the operators attested that the engine rejected the input (the result
+			/// is then empty).
+			input_rejected: bool,
 			/// The operators that agreed on it.
 			agreeing: BoundedVec<T::AccountId, MaxReplicationOf<T>>,
-			/// Their stake at assignment.
+			/// Their stake at risk when drawn.
 			attesting_stake: BalanceOf<T>,
 			/// What the agreeing operators (and their delegators) were paid.
 			operators_paid: BalanceOf<T>,
@@ -295,10 +363,13 @@ pub mod pallet {
 			royalty: BalanceOf<T>,
 			/// What went back to the submitter (rounding, refused payments).
 			refunded: BalanceOf<T>,
-			/// What dissenting and silent operators were slashed.
-			slashed: BalanceOf<T>,
+			/// The submission deposit forfeited (a rejected input).
+			deposit_forfeited: BalanceOf<T>,
+			/// The slashes reported for dissenting and silent operators (applied later by the
+			/// operator provider, unless cancelled).
+			slash_reported: BalanceOf<T>,
 		},
-		/// A job ended without a result; its fee was refunded in full.
+		/// A job ended without a result.
 		JobFailed {
 			/// The job.
 			job_id: JobId,
@@ -306,17 +377,19 @@ pub mod pallet {
 			model: ModelId,
 			/// Why no result was reached.
 			reason: FailureReason,
-			/// What went back to the submitter: the whole fee.
+			/// What the operators that revealed were paid: their seats' share of the fee.
+			operators_paid: BalanceOf<T>,
+			/// What went back to the submitter: the rest of the fee.
 			refunded: BalanceOf<T>,
-			/// What silent operators were slashed.
-			slashed: BalanceOf<T>,
 		},
-		/// The submitter cancelled a job before any commit; its fee was refunded.
+		/// The submitter cancelled a job before any commit.
 		JobCancelled {
 			/// The job.
 			job_id: JobId,
-			/// What went back to the submitter: the whole fee.
+			/// The fee that went back to the submitter.
 			refunded: BalanceOf<T>,
+			/// The deposit forfeited: all of it once the operators were drawn.
+			deposit_forfeited: BalanceOf<T>,
 		},
 		/// A result reached the end of its lifetime and was removed.
 		ResultExpired {
@@ -335,11 +408,15 @@ pub mod pallet {
 		EmptyInput,
 		/// The input is longer than the model accepts.
 		InputTooLong,
-		/// The replication is zero or above `MaxReplication`.
+		/// The replication is below the model's (or `MinReplication`), or above
+		/// `MaxReplication`.
 		InvalidReplication,
 		/// The quorum is below the registry's `MinQuorum`.
 		QuorumTooLow,
-		/// The deadline is closer than `MinJobDuration` blocks.
+		/// The quorum is above `MaxQuorum`.
+		QuorumTooHigh,
+		/// The deadline leaves no room for the draw, the model's compute time and both
+		/// phases (see `Pallet::schedule`).
 		DeadlineTooSoon,
 		/// The deadline is further than `MaxJobDuration` blocks.
 		DeadlineTooFar,
@@ -347,10 +424,14 @@ pub mod pallet {
 		FeeTooLow,
 		/// `replication × price` overflows.
 		FeeOverflow,
-		/// The submitter cannot afford the fee.
+		/// The submitter cannot afford the fee and the deposit.
 		InsufficientBalance,
 		/// `MaxOpenJobs` jobs are open.
 		QueueFull,
+		/// The submitter already has `MaxOpenJobsPerAccount` jobs open.
+		TooManyOpenJobs,
+		/// `MaxDrawsPerBlock` jobs were already submitted in this block; submit in the next.
+		BlockFull,
 		/// `MaxJobsPerBlock` jobs already share this deadline; pick another block.
 		DeadlineFull,
 		/// Fewer operators with stake serve the model than the replication asks for.
@@ -359,6 +440,8 @@ pub mod pallet {
 		JobIdOverflow,
 		/// No open job has this id.
 		JobNotFound,
+		/// The job's operators are drawn at the start of the next block.
+		NotDrawnYet,
 		/// The caller is not assigned to the job.
 		NotAssigned,
 		/// The commit phase is over.
@@ -388,10 +471,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let drawn = Self::draw_pending();
 			let mut meter = frame_support::weights::WeightMeter::with_limit(T::AgendaWeight::get());
 			Self::service_agenda(now, &mut meter);
 			Self::expire_results(now, &mut meter);
-			meter.consumed()
+			drawn.saturating_add(meter.consumed())
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -411,23 +495,26 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Pay for one run of `model` on `input`, replicated on `replication` operators
-		/// (default: the model's), settled when a group holding `quorum` of their stake agrees
-		/// (default: the model's), by block `deadline` at the latest.
+		/// (default and minimum: the model's), settled when `quorum` of the seats agree
+		/// (default: the model's, at most `MaxQuorum`), by block `deadline` at the latest.
 		///
-		/// Origin: signed; pays `replication × price`, held in escrow, if at most `max_fee`.
+		/// Origin: signed; pays `replication × price` into escrow if at most `max_fee`, and
+		/// the submission deposit. The fee also pays for the draw and for the operators'
+		/// attestations (its weight includes them), which carry no fee of their own.
 		///
-		/// Emits [`Event::JobSubmitted`].
+		/// Emits [`Event::JobSubmitted`]; [`Event::JobAssigned`] follows in the next block.
 		///
 		/// ## Errors
 		/// - [`Error::ModelNotFound`], [`Error::ModelDeprecated`].
 		/// - [`Error::EmptyInput`], [`Error::InputTooLong`].
-		/// - [`Error::InvalidReplication`], [`Error::QuorumTooLow`].
+		/// - [`Error::InvalidReplication`], [`Error::QuorumTooLow`], [`Error::QuorumTooHigh`].
 		/// - [`Error::DeadlineTooSoon`], [`Error::DeadlineTooFar`].
 		/// - [`Error::FeeTooLow`], [`Error::FeeOverflow`], [`Error::InsufficientBalance`].
-		/// - [`Error::QueueFull`], [`Error::DeadlineFull`].
+		/// - [`Error::QueueFull`], [`Error::TooManyOpenJobs`], [`Error::BlockFull`],
+		///   [`Error::DeadlineFull`].
 		/// - [`Error::NotEnoughOperators`], [`Error::JobIdOverflow`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_job(
+		#[pallet::weight(Pallet::<T>::submit_weight(
 			<T::Operators as OperatorProvider<_, _>>::MaxServing::get(),
 			replication.unwrap_or_else(MaxReplicationOf::<T>::get),
 			input.len() as u32,
@@ -443,10 +530,10 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let submitter = ensure_signed(origin)?;
 			let input_len = input.len() as u32;
-			let (_, candidates, k) =
-				Self::do_submit(submitter, model, input, max_fee, replication, quorum, deadline)?;
+			let request = JobRequest { model, input, max_fee, replication, quorum, deadline };
+			let (_, candidates, k) = Self::do_submit(submitter, request)?;
 			Ok(PostDispatchInfo {
-				actual_weight: Some(T::WeightInfo::submit_job(candidates, k, input_len)),
+				actual_weight: Some(Self::submit_weight(candidates, k, input_len)),
 				pays_fee: Pays::Yes,
 			})
 		}
@@ -459,8 +546,8 @@ pub mod pallet {
 		/// Emits [`Event::Committed`].
 		///
 		/// ## Errors
-		/// - [`Error::JobNotFound`], [`Error::CommitPhaseOver`], [`Error::NotAssigned`],
-		///   [`Error::AlreadyCommitted`].
+		/// - [`Error::JobNotFound`], [`Error::NotDrawnYet`], [`Error::CommitPhaseOver`],
+		///   [`Error::NotAssigned`], [`Error::AlreadyCommitted`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::commit())]
 		pub fn commit(origin: OriginFor<T>, job_id: JobId, commitment: Digest) -> DispatchResult {
@@ -493,15 +580,14 @@ pub mod pallet {
 			salt: [u8; 32],
 		) -> DispatchResultWithPostInfo {
 			let operator = ensure_signed(origin)?;
-			let settled_k = Self::do_reveal(operator, job_id, output.clone(), salt)?;
-			let actual = match settled_k {
-				Some(k) => T::WeightInfo::reveal_and_settle(k, output.len() as u32),
-				None => T::WeightInfo::reveal(output.len() as u32),
-			};
-			Ok(Some(actual).into())
+			let len = output.len() as u32;
+			let settled_k = Self::do_reveal(operator, job_id, output, salt)?;
+			Ok(Some(Self::reveal_weight(settled_k, len)).into())
 		}
 
-		/// Withdraw `job_id` and get its fee back. Only before any operator committed.
+		/// Withdraw `job_id` before any operator committed. The fee comes back; the deposit
+		/// comes back only if the operators were not drawn yet (same block), so cancelling
+		/// a draw one dislikes costs the deposit.
 		///
 		/// Origin: signed by the submitter.
 		///
@@ -513,24 +599,22 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel(MaxReplicationOf::<T>::get()))]
 		pub fn cancel(origin: OriginFor<T>, job_id: JobId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
-			ensure!(job.submitter == who, Error::<T>::NotSubmitter);
-			ensure!(job.commits == 0, Error::<T>::CommitsExist);
-			Jobs::<T>::remove(job_id);
-			let refunded = Self::release_escrow(&job.submitter, job.fee);
-			Self::close(job_id, &job);
-			Self::deposit_event(Event::JobCancelled { job_id, refunded });
-			Ok(Some(T::WeightInfo::cancel(job.assignments.len() as u32)).into())
+			let k = Self::do_cancel(who, job_id)?;
+			Ok(Some(T::WeightInfo::cancel(k)).into())
 		}
 
 		/// [`Pallet::commit`] sent by an operator's off-chain worker: a general transaction
-		/// (no account, no fee) that the operator's `infr` session key signs.
+		/// (no account, no fee: the job's fee paid for it) that the operator's `infr` session
+		/// key signs.
 		///
 		/// Origin: authorized by [`Pallet::authorize_commit`]: the signature over
 		/// [`attestation::commit_payload`] is valid, the key's owner is assigned to the job and
 		/// may commit now. The transaction pool drops it once it can no longer apply.
 		///
 		/// Emits [`Event::Committed`].
+		///
+		/// ## Errors
+		/// As [`Pallet::commit`], and [`Error::UnknownKey`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::commit().saturating_add(T::DbWeight::get().reads(1)))]
 		#[pallet::authorize(Pallet::<T>::authorize_commit)]
@@ -551,6 +635,9 @@ pub mod pallet {
 		///
 		/// Emits [`Event::Revealed`], then [`Event::JobSettled`] or [`Event::JobFailed`] if
 		/// the job settles.
+		///
+		/// ## Errors
+		/// As [`Pallet::reveal`], and [`Error::UnknownKey`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::reveal_and_settle(
 			MaxReplicationOf::<T>::get(),
@@ -567,285 +654,23 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
 			let operator = Self::key_owner(&attestation)?;
-			let settled_k = Self::do_reveal(operator, job_id, output.clone(), salt)?;
-			let actual = match settled_k {
-				Some(k) => T::WeightInfo::reveal_and_settle(k, output.len() as u32),
-				None => T::WeightInfo::reveal(output.len() as u32),
-			};
+			let len = output.len() as u32;
+			let settled_k = Self::do_reveal(operator, job_id, output, salt)?;
+			let actual = Self::reveal_weight(settled_k, len);
 			Ok(Some(actual.saturating_add(T::DbWeight::get().reads(1))).into())
 		}
 	}
 }
 
-impl<T: Config> Pallet<T> {
-	/// [`Pallet::submit_job`] after the origin check. Returns the job id, how many candidates
-	/// were considered and how many operators were drawn.
-	#[allow(clippy::too_many_arguments)]
-	pub(crate) fn do_submit(
-		submitter: T::AccountId,
-		model_id: ModelId,
-		input: InputOf<T>,
-		max_fee: BalanceOf<T>,
-		replication: Option<u32>,
-		quorum: Option<Perbill>,
-		deadline: BlockNumberFor<T>,
-	) -> Result<(JobId, u32, u32), DispatchError> {
-		let now = frame_system::Pallet::<T>::block_number();
-		let model = T::Models::model(&model_id).ok_or(Error::<T>::ModelNotFound)?;
-		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelDeprecated);
-		ensure!(!input.is_empty(), Error::<T>::EmptyInput);
-		ensure!(input.len() <= model.spec.max_input_len as usize, Error::<T>::InputTooLong);
-		let k = replication.unwrap_or(model.spec.replication);
-		ensure!((1..=MaxReplicationOf::<T>::get()).contains(&k), Error::<T>::InvalidReplication);
-		let quorum = quorum.unwrap_or(model.spec.quorum);
-		ensure!(quorum >= T::Models::min_quorum(), Error::<T>::QuorumTooLow);
-		ensure!(
-			deadline >= now.saturating_add(T::MinJobDuration::get()),
-			Error::<T>::DeadlineTooSoon
-		);
-		ensure!(
-			deadline <= now.saturating_add(T::MaxJobDuration::get()),
-			Error::<T>::DeadlineTooFar
-		);
-		let fee = model.spec.price.checked_mul(&k.into()).ok_or(Error::<T>::FeeOverflow)?;
-		ensure!(max_fee >= fee, Error::<T>::FeeTooLow);
-		ensure!(OpenJobs::<T>::get() < T::MaxOpenJobs::get(), Error::<T>::QueueFull);
-		let mut agenda = Agenda::<T>::get(deadline).unwrap_or_default();
-		ensure!((agenda.len() as u32) < T::MaxJobsPerBlock::get(), Error::<T>::DeadlineFull);
-
-		let job_id = NextJobId::<T>::get();
-		let next_id = job_id.checked_add(1).ok_or(Error::<T>::JobIdOverflow)?;
-		let candidates = T::Operators::operators_serving(&model_id).into_inner();
-		let considered = candidates.len() as u32;
-		let seed = Self::assignment_seed(job_id);
-		let drawn = assignment::draw(candidates, k as usize, &seed)
-			.ok_or(Error::<T>::NotEnoughOperators)?;
-		let assigned_stake =
-			drawn.iter().fold(BalanceOf::<T>::zero(), |acc, (_, s)| acc.saturating_add(*s));
-		let assignments: BoundedVec<_, MaxReplicationOf<T>> = drawn
-			.into_iter()
-			.map(|(operator, stake)| Assignment {
-				operator,
-				stake,
-				commitment: None,
-				revealed: false,
-			})
-			.collect::<Vec<_>>()
-			.try_into()
-			.map_err(|_| Error::<T>::InvalidReplication)?;
-		let operators: BoundedVec<T::AccountId, MaxReplicationOf<T>> = assignments
-			.iter()
-			.map(|a| a.operator.clone())
-			.collect::<Vec<_>>()
-			.try_into()
-			.map_err(|_| Error::<T>::InvalidReplication)?;
-		let half = deadline.saturating_sub(now) / 2u32.into();
-		let commit_end = now.saturating_add(half.max(One::one()));
-
-		// Writes.
-		T::Currency::hold(&HoldReason::JobEscrow.into(), &submitter, fee)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		T::Models::job_opened(&model_id)?;
-		agenda.try_push(job_id).map_err(|_| Error::<T>::DeadlineFull)?;
-		Agenda::<T>::insert(deadline, agenda);
-		for a in assignments.iter() {
-			OperatorJobs::<T>::insert(&a.operator, job_id, ());
-		}
-		Inputs::<T>::insert(job_id, input);
-		Jobs::<T>::insert(
-			job_id,
-			Job::<T> {
-				submitter: submitter.clone(),
-				model: model_id,
-				fee,
-				quorum,
-				contract: model.spec.contract,
-				royalty: model.spec.royalty,
-				max_output_len: model.spec.max_output_len,
-				submitted_at: now,
-				commit_end,
-				deadline,
-				assignments,
-				assigned_stake,
-				commits: 0,
-				reveals: 0,
-			},
-		);
-		OpenJobs::<T>::mutate(|n| *n = n.saturating_add(1));
-		NextJobId::<T>::put(next_id);
-		Self::deposit_event(Event::JobSubmitted {
-			job_id,
-			model: model_id,
-			submitter,
-			fee,
-			operators,
-			commit_end,
-			deadline,
-		});
-		Ok((job_id, considered, k))
-	}
-
-	/// [`Pallet::commit`] after the origin check.
-	pub(crate) fn do_commit(
-		operator: T::AccountId,
-		job_id: JobId,
-		commitment: Digest,
-	) -> DispatchResult {
-		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let seat = Self::check_commit(&job, &operator, now)?;
-		let assignment = job.assignments.get_mut(seat).ok_or(Error::<T>::NotAssigned)?;
-		assignment.commitment = Some(commitment);
-		job.commits = job.commits.saturating_add(1);
-		Jobs::<T>::insert(job_id, job);
-		Self::deposit_event(Event::Committed { job_id, operator });
-		Ok(())
-	}
-
-	/// Whether `operator` may commit to `job` at block `now`; its seat if so.
-	pub(crate) fn check_commit(
-		job: &Job<T>,
-		operator: &T::AccountId,
-		now: BlockNumberFor<T>,
-	) -> Result<usize, Error<T>> {
-		ensure!(now < job.commit_end, Error::<T>::CommitPhaseOver);
-		let seat = job.seat_of(operator).ok_or(Error::<T>::NotAssigned)?;
-		let assignment = job.assignments.get(seat).ok_or(Error::<T>::NotAssigned)?;
-		ensure!(assignment.commitment.is_none(), Error::<T>::AlreadyCommitted);
-		Ok(seat)
-	}
-
-	/// Whether `operator` may reveal `(output, salt)` for `job` at block `now`; its seat if
-	/// so.
-	pub(crate) fn check_reveal(
-		job: &Job<T>,
-		operator: &T::AccountId,
-		now: BlockNumberFor<T>,
-		output: &[u8],
-		salt: &[u8; 32],
-	) -> Result<usize, Error<T>> {
-		ensure!(now < job.deadline, Error::<T>::RevealPhaseOver);
-		ensure!(job.phase(now) == JobPhase::Reveal, Error::<T>::RevealPhaseNotOpen);
-		let seat = job.seat_of(operator).ok_or(Error::<T>::NotAssigned)?;
-		let assignment = job.assignments.get(seat).ok_or(Error::<T>::NotAssigned)?;
-		let committed = assignment.commitment.ok_or(Error::<T>::NotCommitted)?;
-		ensure!(!assignment.revealed, Error::<T>::AlreadyRevealed);
-		ensure!(output.len() <= job.max_output_len as usize, Error::<T>::OutputTooLong);
-		let expected = verity_primitives::contract::commitment(
-			output,
-			salt,
-			&operator.using_encoded(|o| o.to_vec()),
-		);
-		ensure!(expected == committed, Error::<T>::RevealMismatch);
-		Ok(seat)
-	}
-
-	/// [`Pallet::reveal`] after the origin check. Returns the job's replication if the reveal
-	/// settled it.
-	pub(crate) fn do_reveal(
-		operator: T::AccountId,
-		job_id: JobId,
-		output: OutputOf<T>,
-		salt: [u8; 32],
-	) -> Result<Option<u32>, DispatchError> {
-		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		let seat = Self::check_reveal(&job, &operator, now, &output, &salt)?;
-		let assignment = job.assignments.get_mut(seat).ok_or(Error::<T>::NotAssigned)?;
-		assignment.revealed = true;
-		job.reveals = job.reveals.saturating_add(1);
-		let output_digest = sp_io::hashing::blake2_256(&output);
-		Reveals::<T>::insert(job_id, seat as u32, output);
-		Self::deposit_event(Event::Revealed { job_id, operator, output_digest });
-		if job.ready_to_settle(now) {
-			let k = job.assignments.len() as u32;
-			Jobs::<T>::remove(job_id);
-			Self::settle(job_id, job, now);
-			Ok(Some(k))
-		} else {
-			Jobs::<T>::insert(job_id, job);
-			Ok(None)
-		}
-	}
-
-	/// The seed of job `job_id`'s operator draw (see [`assignment`]).
-	pub(crate) fn assignment_seed(job_id: JobId) -> [u8; 32] {
-		let (random, _) = T::Randomness::random(ASSIGNMENT_SUBJECT);
-		(ASSIGNMENT_SUBJECT, job_id, random).using_encoded(sp_io::hashing::blake2_256)
-	}
-
-	/// The weight of settling a job of replication `k` with outputs up to `output_len` bytes
-	/// at its deadline, reads included.
-	pub fn deadline_weight(k: u32, output_len: u32) -> Weight {
-		T::WeightInfo::settle_at_deadline(k, output_len)
-	}
-
-	/// The agenda's fixed cost per block: the intercept of the `service_agenda` weight.
-	pub fn agenda_base_weight() -> Weight {
-		T::WeightInfo::service_agenda(0)
-	}
-
-	/// The cost of visiting one agenda block: the slope of the `service_agenda` weight.
-	pub fn agenda_block_weight() -> Weight {
-		T::WeightInfo::service_agenda(1).saturating_sub(T::WeightInfo::service_agenda(0))
-	}
-
-	/// Panic unless the configuration is coherent and a full agenda block fits its budget.
-	pub(crate) fn check_integrity() {
-		let max_k = MaxReplicationOf::<T>::get();
-		assert!((1..=32).contains(&max_k), "MaxReplication must be within 1..=32");
-		assert!(
-			T::MinJobDuration::get() >= 2u32.into(),
-			"MinJobDuration must be at least 2 blocks"
-		);
-		assert!(
-			T::MaxJobDuration::get() >= T::MinJobDuration::get(),
-			"MaxJobDuration must be at least MinJobDuration"
-		);
-		assert!(T::MaxJobsPerBlock::get() > 0, "MaxJobsPerBlock must be positive");
-		assert!(
-			<T::Operators as OperatorProvider<_, _>>::MaxServing::get() >= max_k,
-			"the operator provider must be able to list MaxReplication operators"
-		);
-		assert!(T::MaxOpenJobs::get() > 0, "MaxOpenJobs must be positive");
-		let worst_job = Self::deadline_weight(max_k, MaxOutputLenOf::<T>::get());
-		let full_block = Self::agenda_base_weight()
-			.saturating_add(Self::agenda_block_weight())
-			.saturating_add(worst_job.saturating_mul(T::MaxJobsPerBlock::get().into()))
-			.saturating_add(T::WeightInfo::expire_result());
-		assert!(
-			full_block.all_lte(T::AgendaWeight::get()),
-			"AgendaWeight {:?} cannot serve a full agenda block of worst-case jobs ({:?})",
-			T::AgendaWeight::get(),
-			full_block
-		);
-		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
-		assert!(
-			T::AgendaWeight::get().all_lte(max_block),
-			"AgendaWeight exceeds the block's weight"
-		);
-		let max_extrinsic = <T as frame_system::Config>::BlockWeights::get()
-			.get(DispatchClass::Normal)
-			.max_extrinsic
-			.unwrap_or(max_block);
-		let worst_reveal = T::WeightInfo::reveal_and_settle(max_k, MaxOutputLenOf::<T>::get());
-		let worst_submit = T::WeightInfo::submit_job(
-			<T::Operators as OperatorProvider<_, _>>::MaxServing::get(),
-			max_k,
-			MaxInputLenOf::<T>::get(),
-		);
-		assert!(worst_reveal.all_lte(max_extrinsic), "a settling reveal exceeds max_extrinsic");
-		assert!(worst_submit.all_lte(max_extrinsic), "submit_job exceeds max_extrinsic");
-	}
-}
-
-/// A [`Randomness`] from the parent block's hash: unpredictable to nobody who sees the chain,
-/// unchosen by the submitter. Good enough for a devnet; see [`assignment`] for its limits.
+/// A [`Randomness`] from the parent block's hash: the submitter of a job cannot know it (the
+/// draw reads it in the block after submission), but the author of the submission block can
+/// grind it by reordering its block. A stand-in until BABE's per-block VRF output (which an
+/// author can only withhold) replaces it; see [`assignment`].
 pub struct ParentHashRandomness<T>(core::marker::PhantomData<T>);
 
 impl<T: frame_system::Config> Randomness<T::Hash, BlockNumberFor<T>> for ParentHashRandomness<T> {
 	fn random(subject: &[u8]) -> (T::Hash, BlockNumberFor<T>) {
-		use sp_runtime::traits::Hash;
+		use sp_runtime::traits::{Hash, One, Saturating};
 		let parent = frame_system::Pallet::<T>::parent_hash();
 		let now = frame_system::Pallet::<T>::block_number();
 		(T::Hashing::hash_of(&(subject, parent)), now.saturating_sub(One::one()))

@@ -7,7 +7,7 @@ use frame_support::{
 	assert_ok, derive_impl, parameter_types,
 	traits::{
 		fungible::{InspectHold, Mutate},
-		tokens::{Fortitude, Precision, Preservation},
+		tokens::Preservation,
 		Randomness, VariantCountOf,
 	},
 	weights::Weight,
@@ -18,7 +18,7 @@ use sp_runtime::{traits::ConstU32, BuildStorage, DispatchError, Perbill};
 use verity_primitives::{
 	contract::{commitment, NumericalContract},
 	infr,
-	operators::OperatorProvider,
+	operators::{Offence, OperatorProvider},
 	JobId, ModelId,
 };
 
@@ -80,6 +80,9 @@ parameter_types! {
 
 impl pallet_verity_models::Config for Test {
 	type Currency = Balances;
+	type MaxToleranceEps = ConstU32<10_000>;
+	type MaxComputeBlocks = ConstU32<20>;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ModelDeposit = ModelDeposit;
 	type MinPrice = MinPrice;
@@ -93,9 +96,16 @@ impl pallet_verity_models::Config for Test {
 
 parameter_types! {
 	pub static MaxOpenJobs: u32 = 16;
+	pub static MaxOpenJobsPerAccount: u32 = 8;
+	pub static MaxDrawsPerBlock: u32 = 8;
 	pub static MaxJobsPerBlock: u32 = 4;
-	pub const MinJobDuration: BlockNumber = 4;
+	pub const PropagationSlack: BlockNumber = 1;
 	pub const MaxJobDuration: BlockNumber = 100;
+	pub const MinReplication: u32 = 2;
+	pub MaxQuorum: Perbill = Perbill::from_rational(2u32, 3u32);
+	pub const JobDeposit: Balance = 10;
+	pub const DepositSurge: u32 = 9;
+	pub const Treasury: AccountId = TREASURY;
 	pub const ResultLifetime: BlockNumber = 20;
 	pub const DissentSlash: Perbill = Perbill::from_percent(10);
 	pub const SilentSlash: Perbill = Perbill::from_percent(1);
@@ -109,10 +119,17 @@ impl pallet_inference::Config for Test {
 	type Models = Models;
 	type Operators = MockOperators;
 	type Randomness = TestRandomness;
+	type Forfeit = frame_support::traits::tokens::imbalance::ResolveTo<Treasury, Balances>;
 	type MaxOpenJobs = MaxOpenJobs;
+	type MaxOpenJobsPerAccount = MaxOpenJobsPerAccount;
+	type MaxDrawsPerBlock = MaxDrawsPerBlock;
 	type MaxJobsPerBlock = MaxJobsPerBlock;
-	type MinJobDuration = MinJobDuration;
+	type PropagationSlack = PropagationSlack;
 	type MaxJobDuration = MaxJobDuration;
+	type MinReplication = MinReplication;
+	type MaxQuorum = MaxQuorum;
+	type JobDeposit = JobDeposit;
+	type DepositSurge = DepositSurge;
 	type ResultLifetime = ResultLifetime;
 	type DissentSlash = DissentSlash;
 	type SilentSlash = SilentSlash;
@@ -194,17 +211,28 @@ pub struct MockOperator {
 	pub models: Vec<ModelId>,
 }
 
+/// An offence report the mock provider received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+	pub operator: AccountId,
+	pub job: JobId,
+	pub offence: Offence,
+	pub fraction: Perbill,
+	pub exposure: Balance,
+}
+
 thread_local! {
 	static OPERATORS: RefCell<Vec<MockOperator>> = const { RefCell::new(Vec::new()) };
-	/// Every slash: (operator, fraction, job, amount).
-	static SLASHES: RefCell<Vec<(AccountId, Perbill, JobId, Balance)>> = const { RefCell::new(Vec::new()) };
+	/// Every offence report.
+	static REPORTS: RefCell<Vec<Report>> = const { RefCell::new(Vec::new()) };
 	/// Every reward: (operator, amount, from).
 	static REWARDS: RefCell<Vec<(AccountId, Balance, AccountId)>> = const { RefCell::new(Vec::new()) };
 	/// Operators whose rewards the provider refuses.
 	static REFUSE_REWARDS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A provider that pays operators directly and burns slashed stake from their free balance.
+/// A provider that pays operators directly and records offence reports (its slashes are
+/// deferred, so reports move no balance).
 pub struct MockOperators;
 
 impl MockOperators {
@@ -216,21 +244,22 @@ impl MockOperators {
 			o.push(MockOperator { account, stake, models: models.to_vec() });
 		});
 	}
-	pub fn slashes() -> Vec<(AccountId, Perbill, JobId, Balance)> {
-		SLASHES.with(|s| s.borrow().clone())
+	/// Take `account` off every model.
+	pub fn remove(account: AccountId) {
+		OPERATORS.with(|o| o.borrow_mut().retain(|op| op.account != account));
+	}
+	pub fn reports() -> Vec<Report> {
+		REPORTS.with(|s| s.borrow().clone())
 	}
 	pub fn rewards() -> Vec<(AccountId, Balance, AccountId)> {
 		REWARDS.with(|s| s.borrow().clone())
-	}
-	pub fn total_slashed() -> Balance {
-		Self::slashes().iter().map(|s| s.3).sum()
 	}
 	pub fn refuse_rewards_to(account: AccountId) {
 		REFUSE_REWARDS.with(|r| r.borrow_mut().push(account));
 	}
 	fn reset() {
 		OPERATORS.with(|o| o.borrow_mut().clear());
-		SLASHES.with(|o| o.borrow_mut().clear());
+		REPORTS.with(|o| o.borrow_mut().clear());
 		REWARDS.with(|o| o.borrow_mut().clear());
 		REFUSE_REWARDS.with(|o| o.borrow_mut().clear());
 	}
@@ -269,23 +298,16 @@ impl OperatorProvider<AccountId, Balance> for MockOperators {
 		Ok(paid)
 	}
 
-	fn slash(operator: &AccountId, fraction: Perbill, job: JobId) -> Balance {
-		let due = fraction.mul_floor(Self::stake_of(operator));
-		let burnt = Balances::burn_from(
-			operator,
-			due,
-			Preservation::Expendable,
-			Precision::BestEffort,
-			Fortitude::Force,
-		)
-		.unwrap_or(0);
-		OPERATORS.with(|o| {
-			if let Some(op) = o.borrow_mut().iter_mut().find(|op| op.account == *operator) {
-				op.stake = op.stake.saturating_sub(burnt);
-			}
-		});
-		SLASHES.with(|s| s.borrow_mut().push((*operator, fraction, job, burnt)));
-		burnt
+	fn report_offence(
+		operator: &AccountId,
+		job: JobId,
+		offence: Offence,
+		fraction: Perbill,
+		exposure: Balance,
+	) -> Balance {
+		let report = Report { operator: *operator, job, offence, fraction, exposure };
+		REPORTS.with(|s| s.borrow_mut().push(report));
+		fraction.mul_floor(exposure)
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -301,8 +323,13 @@ impl OperatorProvider<AccountId, Balance> for MockOperators {
 			Balances::set_balance(operator, stake);
 		}
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_delegators(_operator: &AccountId, _count: u32) {}
 }
 
+/// Where forfeited deposits go in tests.
+pub const TREASURY: AccountId = 99;
 pub const OWNER: AccountId = 1;
 pub const ALICE: AccountId = 2;
 pub const BOB: AccountId = 3;
@@ -319,14 +346,33 @@ pub fn known_accounts() -> Vec<AccountId> {
 	a
 }
 
-pub fn model_id(tag: u8) -> ModelId {
+thread_local! {
+	/// The id of the model registered at genesis (derived from its manifest and spec).
+	static MODEL_ONE: RefCell<ModelId> = RefCell::new(ModelId::zero());
+}
+
+/// The manifest digest of model `tag`.
+pub fn manifest(tag: u8) -> ModelId {
 	ModelId::repeat_byte(tag)
+}
+
+/// The id of model `tag`: model 1 is the one registered at genesis, any other is unregistered.
+pub fn model_id(tag: u8) -> ModelId {
+	if tag == 1 {
+		MODEL_ONE.with(|m| *m.borrow())
+	} else {
+		manifest(tag)
+	}
 }
 
 /// The default model: Tolerance eps 2, replication 3, quorum 51%, royalty 10%.
 pub fn spec(contract: NumericalContract) -> ModelSpec<Balance> {
+	let architecture = match contract {
+		NumericalContract::TokenMatch => Architecture::LlamaGguf,
+		_ => Architecture::Mlp,
+	};
 	ModelSpec {
-		architecture: Architecture::Mlp,
+		architecture,
 		max_input_len: 16,
 		max_output_len: 32,
 		price: PRICE,
@@ -334,6 +380,7 @@ pub fn spec(contract: NumericalContract) -> ModelSpec<Balance> {
 		quorum: Perbill::from_percent(51),
 		contract,
 		royalty: Perbill::from_percent(10),
+		compute_blocks: 0,
 	}
 }
 
@@ -373,6 +420,7 @@ impl ExtBuilder {
 			(ALICE, INITIAL_BALANCE),
 			(BOB, INITIAL_BALANCE),
 			(POOR, 150),
+			(TREASURY, 1),
 		];
 		for (i, stake) in self.stakes.iter().enumerate() {
 			balances.push((OPERATORS_START + i as u64, *stake.max(&1)));
@@ -388,7 +436,10 @@ impl ExtBuilder {
 		let stakes = self.stakes;
 		ext.execute_with(|| {
 			System::set_block_number(1);
-			assert_ok!(Models::register(RuntimeOrigin::signed(OWNER), model_id(1), spec(contract)));
+			let spec = spec(contract);
+			let id = pallet_verity_models::model_id(&manifest(1), &spec);
+			MODEL_ONE.with(|m| *m.borrow_mut() = id);
+			assert_ok!(Models::register(RuntimeOrigin::signed(OWNER), manifest(1), spec));
 			for (i, stake) in stakes.iter().enumerate() {
 				MockOperators::add(OPERATORS_START + i as u64, *stake, &[model_id(1)]);
 			}
@@ -397,7 +448,8 @@ impl ExtBuilder {
 	}
 
 	/// Run `test`, then check every invariant: the pallets' `do_try_state`, escrow per known
-	/// account, and that the issuance moved only by the provider's slashes.
+	/// account, and that the issuance did not move (reports move no balance; forfeited
+	/// deposits go to the treasury).
 	pub fn build_and_execute(self, test: impl FnOnce()) {
 		self.build().execute_with(|| {
 			let issuance = pallet_balances::TotalIssuance::<Test>::get();
@@ -405,8 +457,8 @@ impl ExtBuilder {
 			check_invariants();
 			assert_eq!(
 				pallet_balances::TotalIssuance::<Test>::get(),
-				issuance - MockOperators::total_slashed(),
-				"issuance changed by more than the slashes"
+				issuance,
+				"issuance changed"
 			);
 		});
 	}
@@ -460,22 +512,36 @@ pub fn commitment_of(operator: AccountId, output: &[u8]) -> [u8; 32] {
 	commitment(output, &salt_of(operator), &codec::Encode::encode(&operator))
 }
 
-/// Submit a default job for model 1 by ALICE with deadline `now + 10`; returns its id.
+/// Submit a default job for model 1 by ALICE with deadline `now + 10` and run to the block
+/// that draws it; returns its id.
 pub fn submit() -> JobId {
 	submit_with(None, None)
 }
 
-/// Submit a job by ALICE with the given replication and quorum, deadline `now + 10`.
+/// Submit a job by ALICE with the given replication and quorum, deadline `now + 10`, and
+/// run to the next block, where its operators are drawn.
 pub fn submit_with(replication: Option<u32>, quorum: Option<Perbill>) -> JobId {
+	let id = submit_undrawn(ALICE, replication, quorum, System::block_number() + 10);
+	run_to_block(System::block_number() + 1);
+	id
+}
+
+/// Submit a job for model 1 by `who`, staying in the submission block (not drawn yet).
+pub fn submit_undrawn(
+	who: AccountId,
+	replication: Option<u32>,
+	quorum: Option<Perbill>,
+	deadline: BlockNumber,
+) -> JobId {
 	let id = crate::NextJobId::<Test>::get();
 	assert_ok!(Inference::submit_job(
-		RuntimeOrigin::signed(ALICE),
+		RuntimeOrigin::signed(who),
 		model_id(1),
 		input(),
 		10 * PRICE,
 		replication,
 		quorum,
-		System::block_number() + 10,
+		deadline,
 	));
 	id
 }

@@ -11,10 +11,18 @@
 //!
 //! Local storage makes each step happen once per job and operator even though workers of
 //! consecutive blocks run concurrently: a job is claimed with a compare-and-set before the
-//! model runs and is never run again; a transaction is re-sent only if the chain has not seen
-//! it after [`RESEND_AFTER`] blocks (dropped from the pool, e.g. across a restart). A job whose
-//! model this node cannot run is *declined*: logged with the reason, never guessed at; the
-//! operator then stays silent and the chain treats it as such.
+//! model runs; a transaction is re-sent only if the chain has not seen it after
+//! [`RESEND_AFTER`] blocks (dropped from the pool, e.g. across a restart). The state is keyed
+//! by the job's *fingerprint* (model, input digest, submission block) as well as its id, so
+//! after a reorg that gives the same id to another job the worker starts afresh instead of
+//! re-sending the old job's output. A claim left `Running` by a crash is taken again after
+//! [`RETRY_RUNNING_AFTER`] blocks.
+//!
+//! When the engine deterministically refuses the input ([`InferenceError::InvalidInput`]) the
+//! worker commits to `INPUT_REJECTED`, the outcome every honest operator reaches, and the chain
+//! settles it like an output. When this node cannot run the model (no engine, model missing,
+//! engine failure) it *declines*, logs why, never guesses, and tries again after
+//! [`RESEND_AFTER`] blocks while the commit phase lasts.
 
 use crate::*;
 use frame_system::offchain::{CreateAuthorizedTransaction, SubmitTransaction};
@@ -23,12 +31,17 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 use verity_primitives::{
-	contract::commitment as commitment_of, host::InferenceError, inference, infr,
+	contract::{commitment as commitment_of, INPUT_REJECTED},
+	host::InferenceError,
+	inference, infr,
 };
 
 /// Blocks to wait for a sent commit or reveal to show up on chain before sending it again (a
 /// re-send is signed anew, so the network gossips it as a new transaction).
 pub const RESEND_AFTER: u32 = 3;
+
+/// Blocks after which a `Running` claim is taken to be a crashed worker's and run again.
+pub const RETRY_RUNNING_AFTER: u32 = 5;
 
 /// Prefix of this worker's local-storage keys.
 const LOCAL_PREFIX: &[u8] = b"verity/inference/ocw/";
@@ -38,8 +51,8 @@ const LOCAL_PREFIX: &[u8] = b"verity/inference/ocw/";
 pub enum LocalJob<BlockNumber> {
 	/// The model is running (claimed at this block).
 	Running { since: BlockNumber },
-	/// The model could not run here; nothing will be sent.
-	Declined,
+	/// The model could not run here at this block; retried after [`RESEND_AFTER`] blocks.
+	Declined { at: BlockNumber },
 	/// The output is known and the commit was sent at `commit_sent`; the reveal, if sent, at
 	/// `reveal_sent`.
 	Computed {
@@ -52,11 +65,23 @@ pub enum LocalJob<BlockNumber> {
 
 type LocalJobOf<T> = LocalJob<BlockNumberFor<T>>;
 
-/// The local-storage key of `(job_id, operator)`.
-pub fn local_key<AccountId: Encode>(job_id: JobId, operator: &AccountId) -> Vec<u8> {
+/// The local-storage key of `(job_id, operator)` for the job with `fingerprint` (see
+/// [`fingerprint`]).
+pub fn local_key<AccountId: Encode>(
+	job_id: JobId,
+	operator: &AccountId,
+	fingerprint: &Digest,
+) -> Vec<u8> {
 	let mut key = LOCAL_PREFIX.to_vec();
-	(job_id, operator).encode_to(&mut key);
+	(job_id, operator, fingerprint).encode_to(&mut key);
 	key
+}
+
+/// What identifies a job across reorgs, where ids may be reused:
+/// `blake2_256(model ‖ blake2_256(input) ‖ submitted_at)`.
+pub fn fingerprint<T: Config>(job: &Job<T>, input: &[u8]) -> Digest {
+	(job.model, sp_io::hashing::blake2_256(input), job.submitted_at)
+		.using_encoded(sp_io::hashing::blake2_256)
 }
 
 /// Serves every job assigned to an operator whose `infr` key this node holds.
@@ -84,7 +109,8 @@ fn serve_job<T: Config>(
 	let Some(seat) = job.seat_of(operator).and_then(|s| job.assignments.get(s)) else {
 		return;
 	};
-	let key_bytes = local_key(job_id, operator);
+	let input = Inputs::<T>::get(job_id).map(|i| i.into_inner()).unwrap_or_default();
+	let key_bytes = local_key(job_id, operator, &fingerprint::<T>(job, &input));
 	let mut store = StorageValueRef::persistent(&key_bytes);
 	let phase = job.phase(now);
 	if seat.revealed {
@@ -92,15 +118,26 @@ fn serve_job<T: Config>(
 		store.clear();
 		return;
 	}
+	let may_run = phase == JobPhase::Commit && seat.commitment.is_none();
+	let due = |since: BlockNumberFor<T>, after: u32| now >= since.saturating_add(after.into());
 	match store.get::<LocalJobOf<T>>() {
-		// A job is served from the block after the one that brought it: the worker of the
-		// node that authored that block runs before its peers have it, and an attestation
-		// that outruns the block is dropped by them.
-		Ok(None)
-			if phase == JobPhase::Commit && seat.commitment.is_none() && now > job.submitted_at =>
-		{
+		// Jobs are drawn at the start of the block after their submission, so a worker first
+		// sees its seat one block after the job: its peers have the job by then.
+		Ok(None) if may_run => {
 			if claim(&store, None, LocalJob::Running { since: now }) {
-				run_and_commit::<T>(now, job_id, job, operator, key, &store);
+				run_and_commit::<T>(now, job_id, job, &input, operator, key, &store);
+			}
+		}
+		// A crashed worker's claim, or a model this node could not run a while ago.
+		Ok(Some(local @ LocalJob::Running { since })) if may_run && due(since, RETRY_RUNNING_AFTER) => {
+			if claim(&store, Some(local), LocalJob::Running { since: now }) {
+				log::info!(target: LOG_TARGET, "job {job_id}: stale claim; running it again");
+				run_and_commit::<T>(now, job_id, job, &input, operator, key, &store);
+			}
+		}
+		Ok(Some(local @ LocalJob::Declined { at })) if may_run && due(at, RESEND_AFTER) => {
+			if claim(&store, Some(local), LocalJob::Running { since: now }) {
+				run_and_commit::<T>(now, job_id, job, &input, operator, key, &store);
 			}
 		}
 		Ok(Some(local @ LocalJob::Computed { .. })) => {
@@ -118,14 +155,20 @@ fn run_and_commit<T: Config>(
 	now: BlockNumberFor<T>,
 	job_id: JobId,
 	job: &Job<T>,
+	input: &[u8],
 	operator: &T::AccountId,
 	key: &infr::Public,
 	store: &StorageValueRef,
 ) {
-	let input = Inputs::<T>::get(job_id).map(|i| i.into_inner()).unwrap_or_default();
 	let max_output_len = job.max_output_len as usize;
-	let output = match inference::run(job.model.to_fixed_bytes(), &input) {
-		Ok(output) if output.len() <= max_output_len => output,
+	let output = match inference::run(job.manifest.to_fixed_bytes(), input) {
+		// An empty output would read as a rejected input; no engine produces one.
+		Ok(output) if !output.is_empty() && output.len() <= max_output_len => output,
+		// Every honest engine refuses this input the same way: attest to it.
+		Err(InferenceError::InvalidInput(why)) => {
+			log::info!(target: LOG_TARGET, "job {job_id}: input rejected by the engine: {why}");
+			INPUT_REJECTED.to_vec()
+		}
 		Ok(output) => {
 			log::warn!(
 				target: LOG_TARGET,
@@ -133,12 +176,13 @@ fn run_and_commit<T: Config>(
 				output.len(),
 				job.max_output_len,
 			);
-			store.set(&LocalJobOf::<T>::Declined);
+			// The same every time: not worth running again.
+			store.set(&LocalJobOf::<T>::Declined { at: job.deadline });
 			return;
 		}
 		Err(error) => {
 			log_declined(job_id, &job.model, &error);
-			store.set(&LocalJobOf::<T>::Declined);
+			store.set(&LocalJobOf::<T>::Declined { at: now });
 			return;
 		}
 	};

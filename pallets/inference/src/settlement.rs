@@ -3,28 +3,34 @@
 //!
 //! ## The decision ([`decide`])
 //!
-//! Every revealed output anchors a group: the operators whose outputs agree with it under the
-//! contract (itself included when well formed). Under `Tolerance` agreement is not
-//! transitive, so one operator may sit in several groups. Groups with the same members are
-//! the same group; its result is the output of its first anchor in assignment order.
-//! The group with the most stake wins if it holds at least `quorum × assigned stake`
-//! (rounded up); when another group with different members holds exactly as much, nobody
-//! wins ([`FailureReason::Tie`]).
+//! Every seat has one vote, whatever its stake: stake decides how often an operator is drawn
+//! and what it risks, never how much one drawn seat weighs, so no single seat can decide a
+//! job of replication two or more. Every revealed output anchors a group: the seats whose
+//! outputs agree with it under the contract (itself included when well formed). Under
+//! `Tolerance` agreement is not transitive, so one seat may sit in several groups; groups with
+//! the same members are the same group. The group with the most seats wins if it holds at
+//! least `ceil(quorum × k)` seats; when another group with different members holds as many,
+//! nobody wins ([`FailureReason::Tie`]). The settled result is what the group agreed on
+//! (`NumericalContract::settled_output`), not any one member's bytes.
 //!
 //! ## The money ([`Pallet::settle`])
 //!
 //! The fee `F` sits on hold (`JobEscrow`) on the submitter's account.
-//! - royalty `R = royalty × F` (rounded down) goes to the model's current owner;
-//! - each agreeing operator `i` is paid `(F − R) × stake_i / attesting_stake` (rounded
-//!   down) through `OperatorProvider::reward`, which applies commission and delegator shares;
-//! - the remainder (rounding dust, any payment the provider refused) is released to the
-//!   submitter. Nothing is burnt: `F = R + paid + refunded`.
-//! - Operators that revealed an output outside the winning group are slashed `DissentSlash`,
-//!   assigned operators that did not reveal `SilentSlash`, through `OperatorProvider::slash`
-//!   (the provider's policy says where slashed funds go).
+//! - **A winner**: royalty `R = royalty × F` (rounded down) to the model's owner; each of the
+//!   `m` winning seats is paid `(F − R) / m` (rounded down) through
+//!   `OperatorProvider::reward`; the remainder goes back to the submitter. `F = R + paid +
+//!   refunded`. Revealing outside the group is reported as [`Offence::Dissent`], not revealing
+//!   as [`Offence::Silence`], each as a fraction of the seat's exposure (its stake at risk
+//!   when drawn); the provider defers the slash and counts one incident once. When the group
+//!   attested that the engine rejected the input, silence is not reported (nothing showed the
+//!   job was doable) and the submission deposit is forfeited (burnt).
+//! - **No winner, outputs revealed** (quorum not reached, tie): each seat that revealed is
+//!   paid its share `F / k` of the fee, the rest is refunded. Revealed outputs are public, so
+//!   they are never free; nobody is slashed, as no output was established.
+//! - **No reveals, or too few operators at the draw**: the fee is refunded in full and nobody
+//!   is slashed: silence against no established outcome proves nothing about the operator.
 //!
-//! A job without a winner is refunded in full; its silent operators are still slashed
-//! `SilentSlash`, operators that revealed are not (no output was established to dissent from).
+//! The submission deposit goes back in every case but the rejected input.
 
 use crate::{
 	pallet::*, Assignment, BalanceOf, BlockNumberOf, Digest, FailureReason, Job, JobResult,
@@ -44,70 +50,66 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	Perbill, Rounding,
 };
-use verity_primitives::{contract::NumericalContract, operators::OperatorProvider, JobId};
+use verity_primitives::{
+	contract::{is_input_rejected, NumericalContract},
+	operators::{Offence, OperatorProvider},
+	JobId,
+};
 
 /// The outcome of comparing a job's reveals.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub enum Decision<Balance> {
+pub enum Decision {
 	/// A group reached the quorum.
 	Winner {
-		/// The index (in assignment order) of the operator whose output is the result.
-		anchor: usize,
-		/// The members of the winning group, bit `i` for the `i`-th assigned operator.
+		/// The members of the winning group, bit `i` for the `i`-th seat.
 		members: u32,
-		/// Their total stake.
-		stake: Balance,
 	},
 	/// Nobody won.
 	Failed(FailureReason),
 }
 
-/// Decide a job from its reveals: `revealed` holds `(seat, output, stake)` for every operator
-/// that revealed, seats below 32. See the [module docs](self).
-pub fn decide<Balance>(
+/// Decide a job from its reveals: `revealed` holds `(seat, output)` for every seat that
+/// revealed, seats below 32; `needed` is the number of agreeing seats a winner must hold. See
+/// the [module docs](self).
+pub fn decide(
 	contract: &NumericalContract,
-	revealed: &[(usize, &[u8], Balance)],
-	quorum: Perbill,
-	assigned_stake: Balance,
-) -> Decision<Balance>
-where
-	Balance: sp_runtime::traits::AtLeast32BitUnsigned + Copy,
-{
+	revealed: &[(usize, &[u8])],
+	needed: u32,
+) -> Decision {
 	if revealed.is_empty() {
 		return Decision::Failed(FailureReason::NoReveals);
 	}
-	// (anchor, members, stake) of the best group so far, and whether another group ties it.
-	let mut best: Option<(usize, u32, Balance)> = None;
+	// The members of the best group so far, and whether another group ties it.
+	let mut best: Option<u32> = None;
 	let mut tied = false;
-	for (anchor, output, _) in revealed {
-		let (members, stake) = revealed
+	for (_, output) in revealed {
+		let members = revealed
 			.iter()
-			.filter(|(_, other, _)| contract.agrees(output, other))
-			.fold((0u32, Balance::zero()), |(mask, sum), (seat, _, stake)| {
-				(mask | 1u32.checked_shl(*seat as u32).unwrap_or(0), sum.saturating_add(*stake))
-			});
+			.filter(|(_, other)| contract.agrees(output, other))
+			.fold(0u32, |mask, (seat, _)| mask | 1u32.checked_shl(*seat as u32).unwrap_or(0));
 		match best {
-			None => best = Some((*anchor, members, stake)),
-			Some((_, best_members, best_stake)) => {
-				if stake > best_stake {
-					best = Some((*anchor, members, stake));
+			None => best = Some(members),
+			Some(best_members) => {
+				if members.count_ones() > best_members.count_ones() {
+					best = Some(members);
 					tied = false;
-				} else if stake == best_stake && members != best_members {
+				} else if members.count_ones() == best_members.count_ones() &&
+					members != best_members
+				{
 					tied = true;
 				}
 			}
 		}
 	}
-	let Some((anchor, members, stake)) = best else {
+	let Some(members) = best else {
 		return Decision::Failed(FailureReason::NoReveals);
 	};
-	let needed = quorum.mul_ceil(assigned_stake);
-	if stake.is_zero() || stake < needed {
+	if members == 0 || members.count_ones() < needed.max(1) {
 		Decision::Failed(FailureReason::QuorumNotReached)
 	} else if tied {
 		Decision::Failed(FailureReason::Tie)
 	} else {
-		Decision::Winner { anchor, members, stake }
+		Decision::Winner { members }
 	}
 }
 
@@ -136,13 +138,19 @@ struct Payout<Balance> {
 	royalty: Balance,
 	operators_paid: Balance,
 	refunded: Balance,
-	slashed: Balance,
+	deposit_forfeited: Balance,
+	slash_reported: Balance,
+}
+
+/// Whether bit `seat` is set in `members`.
+fn is_member(members: u32, seat: usize) -> bool {
+	seat < 32 && members & (1u32 << seat) != 0
 }
 
 impl<T: Config> Pallet<T> {
-	/// Settle or refund `job` (already taken out of `Jobs`) at block `now`: decide, pay, slash,
-	/// store the result, clean up. Never fails: payment errors leave the money with the
-	/// submitter.
+	/// Settle or fail `job` (already taken out of `Jobs`) at block `now`: decide, pay, report
+	/// offences, store the result, clean up. Never fails: payment errors leave the money with
+	/// the submitter.
 	pub(crate) fn settle(job_id: JobId, job: Job<T>, now: BlockNumberOf<T>) {
 		let outputs: Vec<(usize, OutputOf<T>)> = job
 			.assignments
@@ -151,55 +159,59 @@ impl<T: Config> Pallet<T> {
 			.filter(|(_, a)| a.revealed)
 			.filter_map(|(seat, _)| Reveals::<T>::get(job_id, seat as u32).map(|o| (seat, o)))
 			.collect();
-		let revealed: Vec<(usize, &[u8], BalanceOf<T>)> = outputs
-			.iter()
-			.filter_map(|(seat, output)| {
-				job.assignments.get(*seat).map(|a| (*seat, output.as_slice(), a.stake))
-			})
-			.collect();
-		let decision = decide(&job.contract, &revealed, job.quorum, job.assigned_stake);
-
-		match decision {
-			Decision::Winner { anchor, members, stake } => {
-				let output = outputs
+		let revealed: Vec<(usize, &[u8])> =
+			outputs.iter().map(|(seat, output)| (*seat, output.as_slice())).collect();
+		match decide(&job.contract, &revealed, job.seats_needed()) {
+			Decision::Winner { members } => {
+				let group: Vec<&[u8]> = revealed
 					.iter()
-					.find(|(seat, _)| *seat == anchor)
-					.map(|(_, o)| o.clone())
-					.unwrap_or_default();
-				Self::pay_winners(job_id, &job, output, members, stake, now);
+					.filter(|(seat, _)| is_member(members, *seat))
+					.map(|(_, o)| *o)
+					.collect();
+				let output = OutputOf::<T>::truncate_from(job.contract.settled_output(&group));
+				Self::pay_winners(job_id, &job, output, members, now);
+				Self::close(job_id, &job);
 			}
-			Decision::Failed(reason) => {
-				let mut payout = Payout::<BalanceOf<T>> {
-					refunded: Self::release_escrow(&job.submitter, job.fee),
-					..Default::default()
-				};
-				for a in job.assignments.iter().filter(|a| !a.revealed) {
-					payout.slashed.saturating_accrue(Self::slash(a, T::SilentSlash::get(), job_id));
-				}
-				Self::deposit_event(Event::JobFailed {
-					job_id,
-					model: job.model,
-					reason,
-					refunded: payout.refunded,
-					slashed: payout.slashed,
-				});
-			}
+			Decision::Failed(reason) => Self::fail(job_id, job, reason),
 		}
+	}
+
+	/// End `job` (already taken out of `Jobs`) without a result: pay each seat that revealed
+	/// its share of the fee, refund the rest and the deposit, slash nobody.
+	pub(crate) fn fail(job_id: JobId, job: Job<T>, reason: FailureReason) {
+		let mut payout = Payout::<BalanceOf<T>>::default();
+		let mut held = job.fee;
+		let seat_share = pro_rata(job.fee, 1u32.into(), job.replication.max(1).into());
+		for a in job.assignments.iter().filter(|a| a.revealed) {
+			Self::pay_operator(job_id, &job, a, seat_share, &mut held, &mut payout);
+		}
+		payout.refunded.saturating_accrue(Self::release_held(
+			HoldReason::JobEscrow,
+			&job.submitter,
+			held,
+		));
+		Self::release_held(HoldReason::JobDeposit, &job.submitter, job.deposit);
+		Self::deposit_event(Event::JobFailed {
+			job_id,
+			model: job.model,
+			reason,
+			operators_paid: payout.operators_paid,
+			refunded: payout.refunded,
+		});
 		Self::close(job_id, &job);
 	}
 
-	/// Pay the winning group of `job`, slash the others, record the result.
+	/// Pay the winning group of `job`, report the others, record the result.
 	fn pay_winners(
 		job_id: JobId,
 		job: &Job<T>,
 		output: OutputOf<T>,
 		members: u32,
-		attesting_stake: BalanceOf<T>,
 		now: BlockNumberOf<T>,
 	) {
 		let mut payout = Payout::<BalanceOf<T>>::default();
 		let mut held = job.fee;
-		let is_member = |seat: usize| seat < 32 && members & (1u32 << seat) != 0;
+		let input_rejected = is_input_rejected(&output);
 
 		// Royalty to the model's current owner.
 		let royalty = job.royalty.mul_floor(job.fee);
@@ -225,46 +237,42 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
-		// The operators' pool, by stake among the agreeing operators.
+		// The operators' pool, in equal shares among the winning seats.
 		let pool = job.fee.saturating_sub(royalty);
+		let share = pro_rata(pool, 1u32.into(), members.count_ones().max(1).into());
 		let mut agreeing = BoundedVec::<T::AccountId, crate::MaxReplicationOf<T>>::new();
+		let mut attesting_stake = BalanceOf::<T>::zero();
 		for (seat, a) in job.assignments.iter().enumerate() {
-			if !is_member(seat) {
-				let fraction =
-					if a.revealed { T::DissentSlash::get() } else { T::SilentSlash::get() };
-				payout.slashed.saturating_accrue(Self::slash(a, fraction, job_id));
+			if !is_member(members, seat) {
+				let offence = match (a.revealed, input_rejected) {
+					(true, _) => Some((Offence::Dissent, T::DissentSlash::get())),
+					(false, false) => Some((Offence::Silence, T::SilentSlash::get())),
+					// Nothing showed the job was doable: silence is not an offence.
+					(false, true) => None,
+				};
+				if let Some((offence, fraction)) = offence {
+					payout.slash_reported.saturating_accrue(Self::report(
+						a, job_id, offence, fraction,
+					));
+				}
 				continue;
 			}
 			if agreeing.try_push(a.operator.clone()).is_err() {
 				defensive!("more agreeing operators than assigned");
 			}
-			let share = pro_rata(pool, a.stake, attesting_stake).min(held);
-			if share.is_zero() {
-				continue;
-			}
-			let paid = with_storage_layer(|| -> Result<BalanceOf<T>, DispatchError> {
-				T::Currency::release(
-					&HoldReason::JobEscrow.into(),
-					&job.submitter,
-					share,
-					Precision::Exact,
-				)?;
-				T::Operators::reward(&a.operator, share, &job.submitter)
-			});
-			match paid {
-				Ok(taken) => {
-					held.saturating_reduce(share);
-					payout.operators_paid.saturating_accrue(taken);
-					// Whatever the provider did not take stays free with the submitter.
-					payout.refunded.saturating_accrue(share.saturating_sub(taken));
-				}
-				Err(e) => log::warn!(
-					target: LOG_TARGET,
-					"job {job_id}: reward to an operator failed, refunding its share: {e:?}"
-				),
-			}
+			attesting_stake.saturating_accrue(a.stake);
+			Self::pay_operator(job_id, job, a, share, &mut held, &mut payout);
 		}
-		payout.refunded.saturating_accrue(Self::release_escrow(&job.submitter, held));
+		payout.refunded.saturating_accrue(Self::release_held(
+			HoldReason::JobEscrow,
+			&job.submitter,
+			held,
+		));
+		if input_rejected {
+			payout.deposit_forfeited = Self::forfeit_deposit(&job.submitter, job.deposit);
+		} else {
+			Self::release_held(HoldReason::JobDeposit, &job.submitter, job.deposit);
+		}
 
 		let output_digest: Digest = sp_io::hashing::blake2_256(&output);
 		let expires_at = now.saturating_add(T::ResultLifetime::get());
@@ -290,42 +298,65 @@ impl<T: Config> Pallet<T> {
 			job_id,
 			model: job.model,
 			output_digest,
+			input_rejected,
 			agreeing,
 			attesting_stake,
 			operators_paid: payout.operators_paid,
 			royalty: payout.royalty,
 			refunded: payout.refunded,
-			slashed: payout.slashed,
+			deposit_forfeited: payout.deposit_forfeited,
+			slash_reported: payout.slash_reported,
 		});
 	}
 
-	/// Slash `fraction` of the stake behind `a`'s operator.
-	fn slash(
-		a: &Assignment<T::AccountId, BalanceOf<T>>,
-		fraction: Perbill,
+	/// Pay `share` of `job`'s escrow (at most what is still `held`) to seat `a`'s operator.
+	fn pay_operator(
 		job_id: JobId,
+		job: &Job<T>,
+		a: &Assignment<T::AccountId, BalanceOf<T>>,
+		share: BalanceOf<T>,
+		held: &mut BalanceOf<T>,
+		payout: &mut Payout<BalanceOf<T>>,
+	) {
+		let share = share.min(*held);
+		if share.is_zero() {
+			return;
+		}
+		let paid = with_storage_layer(|| -> Result<BalanceOf<T>, DispatchError> {
+			T::Currency::release(
+				&HoldReason::JobEscrow.into(),
+				&job.submitter,
+				share,
+				Precision::Exact,
+			)?;
+			T::Operators::reward(&a.operator, share, &job.submitter)
+		});
+		match paid {
+			Ok(taken) => {
+				held.saturating_reduce(share);
+				payout.operators_paid.saturating_accrue(taken);
+				// Whatever the provider did not take stays free with the submitter.
+				payout.refunded.saturating_accrue(share.saturating_sub(taken));
+			}
+			Err(e) => log::warn!(
+				target: LOG_TARGET,
+				"job {job_id}: reward to an operator failed, refunding its share: {e:?}"
+			),
+		}
+	}
+
+	/// Report seat `a`'s `offence` in `job_id` to the operator provider: a slash of
+	/// `fraction` of its exposure, deferred by the provider.
+	fn report(
+		a: &Assignment<T::AccountId, BalanceOf<T>>,
+		job_id: JobId,
+		offence: Offence,
+		fraction: Perbill,
 	) -> BalanceOf<T> {
 		if fraction.is_zero() {
 			return Zero::zero();
 		}
-		T::Operators::slash(&a.operator, fraction, job_id)
-	}
-
-	/// Release `amount` of the submitter's escrow; returns what was released.
-	pub(crate) fn release_escrow(submitter: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
-		if amount.is_zero() {
-			return amount;
-		}
-		T::Currency::release(
-			&HoldReason::JobEscrow.into(),
-			submitter,
-			amount,
-			Precision::BestEffort,
-		)
-		.unwrap_or_else(|e| {
-			defensive!("job escrow could not be released", e);
-			Zero::zero()
-		})
+		T::Operators::report_offence(&a.operator, job_id, offence, fraction, a.stake)
 	}
 
 	/// Remove every trace of an open job: its input, reveals, operator index, agenda entry and
@@ -347,6 +378,9 @@ impl<T: Config> Pallet<T> {
 			}
 		});
 		OpenJobs::<T>::mutate(|n| *n = n.saturating_sub(1));
+		OpenJobsOf::<T>::mutate_exists(&job.submitter, |n| {
+			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+		});
 		T::Models::job_closed(&job.model);
 	}
 }

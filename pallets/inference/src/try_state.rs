@@ -14,12 +14,34 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let cursor = AgendaCursor::<T>::get();
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut open_of: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let pending = PendingDraws::<T>::get();
 		let mut per_model: BTreeMap<ModelId, u32> = BTreeMap::new();
 		let mut jobs = 0u32;
 
 		for (job_id, job) in Jobs::<T>::iter() {
 			jobs.saturating_inc();
 			escrow.entry(job.submitter.clone()).or_default().saturating_accrue(job.fee);
+			deposits.entry(job.submitter.clone()).or_default().saturating_accrue(job.deposit);
+			open_of.entry(job.submitter.clone()).or_default().saturating_inc();
+			ensure!(
+				job.submitted_at < job.commit_end && job.commit_end < job.deadline,
+				"a job's phases are out of order"
+			);
+			ensure!(
+				job.deadline.saturating_sub(job.submitted_at) <= T::MaxJobDuration::get(),
+				"a job outlasts MaxJobDuration"
+			);
+			ensure!(job.reveals <= job.commits, "more reveals than commits");
+			ensure!(
+				job.is_drawn() || pending.contains(&job_id),
+				"a job is neither drawn nor pending a draw"
+			);
+			ensure!(
+				!job.is_drawn() || job.assignments.len() as u32 == job.replication,
+				"a drawn job has the wrong number of seats"
+			);
 			per_model.entry(job.model).or_default().saturating_inc();
 			ensure!(Inputs::<T>::contains_key(job_id), "an open job has no input");
 			ensure!(job_id < NextJobId::<T>::get(), "an open job has an unissued id");
@@ -55,7 +77,6 @@ impl<T: Config> Pallet<T> {
 			ensure!(job.commits == commits, "a job's commit counter is off");
 			ensure!(job.reveals == reveals, "a job's reveal counter is off");
 			ensure!(job.assigned_stake == stake, "a job's assigned stake is off");
-			ensure!(!job.assignments.is_empty(), "a job without operators");
 		}
 
 		ensure!(OpenJobs::<T>::get() == jobs, "OpenJobs differs from the number of jobs");
@@ -63,9 +84,21 @@ impl<T: Config> Pallet<T> {
 		for (job_id, _) in Reveals::<T>::iter_keys() {
 			ensure!(Jobs::<T>::contains_key(job_id), "reveals of a closed job remain");
 		}
-		for (_, job_id) in OperatorJobs::<T>::iter_keys() {
-			ensure!(Jobs::<T>::contains_key(job_id), "an operator index entry of a closed job");
+		for (operator, job_id) in OperatorJobs::<T>::iter_keys() {
+			let job = Jobs::<T>::get(job_id).ok_or("an operator index entry of a closed job")?;
+			ensure!(job.seat_of(&operator).is_some(), "an operator index entry without a seat");
 		}
+		for job_id in pending.iter() {
+			ensure!(Jobs::<T>::contains_key(job_id), "a pending draw of a closed job");
+		}
+		ensure!(cursor.is_none_or(|c| c <= now), "the agenda cursor is ahead of the chain");
+		for (who, count) in OpenJobsOf::<T>::iter() {
+			ensure!(open_of.get(&who) == Some(&count), "an account's open-job counter is off");
+		}
+		ensure!(
+			OpenJobsOf::<T>::iter_keys().count() == open_of.len(),
+			"an account with open jobs has no counter"
+		);
 		for (block, due) in Agenda::<T>::iter() {
 			ensure!(!due.is_empty(), "an empty agenda entry is stored");
 			for job_id in due.iter() {
@@ -78,19 +111,29 @@ impl<T: Config> Pallet<T> {
 			ensure!(open == Some(count), "a model's open-job counter is off");
 		}
 
-		// The money: escrow held equals the fees of open jobs, per submitter.
-		for (submitter, fees) in escrow {
-			let held = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &submitter);
+		// The money: escrow and deposits held equal those of open jobs, for every account
+		// (so a hold left behind by a closed job is caught too).
+		for who in frame_system::Account::<T>::iter_keys() {
+			let held = T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &who);
+			let fees = escrow.get(&who).copied().unwrap_or_default();
 			ensure!(held == fees, "held escrow differs from the fees of open jobs");
+			let held = T::Currency::balance_on_hold(&HoldReason::JobDeposit.into(), &who);
+			let owed = deposits.get(&who).copied().unwrap_or_default();
+			ensure!(held == owed, "held deposits differ from those of open jobs");
 		}
 
 		// Results and their expiry queue.
 		let (head, tail) = (ResultQueueHead::<T>::get(), ResultQueueTail::<T>::get());
 		ensure!(head <= tail, "the result queue's head passed its tail");
 		let mut queued = 0u64;
+		ensure!(
+			ResultQueue::<T>::iter_keys().all(|slot| (head..tail).contains(&slot)),
+			"a result queue slot outside head..tail is stored"
+		);
 		for slot in head..tail {
 			let (job_id, expires_at) =
 				ResultQueue::<T>::get(slot).ok_or("a result queue slot is empty")?;
+			ensure!(job_id < NextJobId::<T>::get(), "a result of an unissued job");
 			let result = Results::<T>::get(job_id).ok_or("a queued result is missing")?;
 			ensure!(result.expires_at == expires_at, "a queued expiry differs from its result");
 			ensure!(!Jobs::<T>::contains_key(job_id), "a job is both open and settled");

@@ -15,6 +15,10 @@ pub type BalanceOf<T> = <<T as crate::Config>::Currency as fungible::Inspect<
 	<T as frame_system::Config>::AccountId,
 >>::Balance;
 
+/// An imbalance of the pallet's currency: a forfeited deposit.
+pub type CreditOf<T> =
+	fungible::Credit<<T as frame_system::Config>::AccountId, <T as crate::Config>::Currency>;
+
 /// The block number type.
 pub type BlockNumberOf<T> = frame_system::pallet_prelude::BlockNumberFor<T>;
 
@@ -50,7 +54,9 @@ pub type Digest = [u8; 32];
 pub struct Assignment<AccountId, Balance> {
 	/// The operator's account; it signs `commit` and `reveal`.
 	pub operator: AccountId,
-	/// Its stake when the job was assigned: the weight of its vote.
+	/// Its stake at risk when the job was drawn (its *exposure*): what a slash for this job
+	/// is a fraction of. Every seat has one equal vote, whatever its stake (see
+	/// [`crate::settlement`]).
 	pub stake: Balance,
 	/// Its commitment `blake2_256(output ‖ salt ‖ operator)`, once committed.
 	pub commitment: Option<Digest>,
@@ -69,9 +75,17 @@ pub struct Job<T: crate::Config> {
 	pub submitter: T::AccountId,
 	/// The model to run.
 	pub model: ModelId,
+	/// The model's manifest digest: what the operators' engines load.
+	pub manifest: ModelId,
 	/// The fee held in escrow from the submitter: `replication × price` at submission.
 	pub fee: BalanceOf<T>,
-	/// The share of the assigned stake the winning group must hold.
+	/// The submission deposit held from the submitter (`HoldReason::JobDeposit`): returned
+	/// when the job ends, forfeited when the operators attest the input was rejected or the
+	/// submitter cancels after the draw.
+	pub deposit: BalanceOf<T>,
+	/// How many operators are drawn.
+	pub replication: u32,
+	/// The share of the seats the winning group must hold.
 	pub quorum: Perbill,
 	/// The model's contract when the job was submitted.
 	pub contract: NumericalContract,
@@ -87,7 +101,8 @@ pub struct Job<T: crate::Config> {
 	/// Reveals are accepted in blocks before this one; the job is settled or refunded at the
 	/// start of this block at the latest.
 	pub deadline: BlockNumberOf<T>,
-	/// The assigned operators, in the order they were drawn.
+	/// The assigned operators, in the order they were drawn; empty until the draw at the
+	/// start of the block after submission.
 	pub assignments: BoundedVec<Assignment<T::AccountId, BalanceOf<T>>, MaxReplicationOf<T>>,
 	/// The sum of the assigned operators' stakes.
 	pub assigned_stake: BalanceOf<T>,
@@ -98,6 +113,16 @@ pub struct Job<T: crate::Config> {
 }
 
 impl<T: crate::Config> Job<T> {
+	/// Whether the operators were drawn (the block after submission).
+	pub fn is_drawn(&self) -> bool {
+		!self.assignments.is_empty()
+	}
+
+	/// The number of agreeing seats a result needs: `ceil(quorum × replication)`.
+	pub fn seats_needed(&self) -> u32 {
+		self.quorum.mul_ceil(self.replication)
+	}
+
 	/// The index of `who` among the assigned operators.
 	pub fn seat_of(&self, who: &T::AccountId) -> Option<usize> {
 		self.assignments.iter().position(|a| &a.operator == who)
@@ -105,7 +130,9 @@ impl<T: crate::Config> Job<T> {
 
 	/// The phase the job is in at block `now`.
 	pub fn phase(&self, now: BlockNumberOf<T>) -> JobPhase {
-		if now >= self.deadline {
+		if !self.is_drawn() && now < self.deadline {
+			JobPhase::Draw
+		} else if now >= self.deadline {
 			JobPhase::Expired
 		} else if now >= self.commit_end || self.all_committed() {
 			JobPhase::Reveal
@@ -141,6 +168,8 @@ impl<T: crate::Config> Job<T> {
 	Debug,
 )]
 pub enum JobPhase {
+	/// Submitted in this block; the operators are drawn at the start of the next.
+	Draw,
 	/// Assigned operators may commit.
 	Commit,
 	/// Operators who committed may reveal.
@@ -167,8 +196,10 @@ pub enum FailureReason {
 	NoReveals,
 	/// No group of agreeing outputs held the quorum of the assigned stake.
 	QuorumNotReached,
-	/// Two different groups held the quorum with exactly the same stake.
+	/// Two different groups held the quorum with exactly as many seats.
 	Tie,
+	/// Fewer operators with stake at risk served the model at the draw than the job needs.
+	NotEnoughOperators,
 }
 
 /// A settled job's result, kept for `ResultLifetime` blocks.
@@ -182,7 +213,9 @@ pub struct JobResult<T: crate::Config> {
 	pub model: ModelId,
 	/// Who paid for it.
 	pub submitter: T::AccountId,
-	/// The winning output (the revealed output that anchors the winning group).
+	/// What the winning group agreed on (see `NumericalContract::settled_output`): the common
+	/// bytes, the token-id prefix, or the element-wise median. Empty when the operators
+	/// attested that the engine rejected the input.
 	pub output: OutputOf<T>,
 	/// `blake2_256(output)`.
 	pub output_digest: Digest,
@@ -207,7 +240,7 @@ pub struct ResultView<AccountId, Balance, BlockNumber> {
 	pub model: ModelId,
 	/// Who paid for it.
 	pub submitter: AccountId,
-	/// The winning output.
+	/// What the winning group agreed on; empty when the input was rejected.
 	pub output: Vec<u8>,
 	/// `blake2_256(output)`.
 	pub output_digest: Digest,
@@ -236,7 +269,7 @@ pub struct JobView<AccountId, Balance, BlockNumber> {
 	pub input: Vec<u8>,
 	/// The fee in escrow.
 	pub fee: Balance,
-	/// The quorum of assigned stake needed.
+	/// The share of the seats that must agree.
 	pub quorum: Perbill,
 	/// The contract outputs are compared under.
 	pub contract: NumericalContract,
@@ -264,4 +297,31 @@ pub struct ResultSecurity<Balance> {
 	pub slashable: Balance,
 	/// The agreeing operators' stake now, as the operator provider reports it.
 	pub current_stake: Balance,
+}
+
+/// What a submitter asks for in [`crate::Pallet::submit_job`].
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+pub struct JobRequest<T: crate::Config> {
+	/// The model to run.
+	pub model: ModelId,
+	/// The canonical input bytes.
+	pub input: InputOf<T>,
+	/// The most the submitter pays (`replication × price` must not exceed it).
+	pub max_fee: BalanceOf<T>,
+	/// How many operators to draw (default: the model's, which is also the minimum).
+	pub replication: Option<u32>,
+	/// The share of the seats that must agree (default: the model's, capped at `MaxQuorum`).
+	pub quorum: Option<Perbill>,
+	/// The block by which the job is settled or failed.
+	pub deadline: BlockNumberOf<T>,
+}
+
+/// When a job's phases end, relative to its submission block (see
+/// [`crate::Pallet::schedule`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Schedule<BlockNumber> {
+	/// Commits are accepted in blocks before this one.
+	pub commit_end: BlockNumber,
+	/// The earliest deadline the job may have.
+	pub earliest_deadline: BlockNumber,
 }

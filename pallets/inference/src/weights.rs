@@ -30,6 +30,7 @@ pub trait WeightInfo {
 	fn expire_result() -> Weight;
 	fn authorize_commit() -> Weight;
 	fn authorize_reveal(o: u32, ) -> Weight;
+	fn draw(n: u32, k: u32, ) -> Weight;
 }
 
 /// Weights measured on the benchmark host, with the runtime's database weights.
@@ -278,6 +279,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(199_985, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
+	/// Written by hand from `submit_job`'s slopes when the draw moved to the next block's
+	/// `on_initialize` (2026-12-01); regenerate with `scripts/bench-weights.sh`.
+	/// Storage: `Inference::Jobs` (r:1 w:1), `Operators::ModelOperators` (r:1 w:0),
+	/// `Operators::Operators` (r:n w:0), `Inference::OperatorJobs` (r:0 w:k)
+	fn draw(n: u32, k: u32, ) -> Weight {
+		Weight::from_parts(1_000_000_000, 5547)
+			.saturating_add(Weight::from_parts(78_808_499, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(71_094_630, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 3634).saturating_mul(n.into()))
+	}
 }
 
 /// For tests: the same formulas with RocksDB's database weights.
@@ -350,5 +365,19 @@ impl WeightInfo for () {
 		Weight::from_parts(10_977_543_730, 5458)
 			.saturating_add(Weight::from_parts(199_985, 0).saturating_mul(o.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
+	}
+	// Written by hand from `submit_job`'s slopes when the draw moved to the next block's
+	// `on_initialize` (2026-12-01); regenerate with `scripts/bench-weights.sh`.
+	// Storage: `Inference::Jobs` (r:1 w:1), `Operators::ModelOperators` (r:1 w:0),
+	// `Operators::Operators` (r:n w:0), `Inference::OperatorJobs` (r:0 w:k)
+	fn draw(n: u32, k: u32, ) -> Weight {
+		Weight::from_parts(1_000_000_000, 5547)
+			.saturating_add(Weight::from_parts(78_808_499, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(71_094_630, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 3634).saturating_mul(n.into()))
 	}
 }

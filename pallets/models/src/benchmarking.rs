@@ -4,7 +4,10 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::{Inspect, Mutate};
 use frame_system::RawOrigin;
-use sp_runtime::Saturating;
+use sp_runtime::{traits::Zero, Saturating};
+
+/// The manifest every benchmark registers.
+const MANIFEST: ModelId = ModelId::repeat_byte(7);
 
 /// The largest spec: `Other` architecture with the longest name, every limit at its bound.
 fn worst_spec<T: Config>() -> ModelSpecOf<T> {
@@ -16,8 +19,9 @@ fn worst_spec<T: Config>() -> ModelSpecOf<T> {
 		price: T::MinPrice::get(),
 		replication: T::MaxReplication::get(),
 		quorum: T::MinQuorum::get(),
-		contract: NumericalContract::Tolerance { eps: u32::MAX },
+		contract: NumericalContract::Tolerance { eps: T::MaxToleranceEps::get() },
 		royalty: T::MaxRoyalty::get(),
+		compute_blocks: T::MaxComputeBlocks::get(),
 	}
 }
 
@@ -34,13 +38,12 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 /// A registered model owned by a funded account.
 fn registered<T: Config>() -> (T::AccountId, ModelId) {
 	let owner = funded::<T>("owner", 0);
-	let id = ModelId::repeat_byte(7);
 	frame_support::assert_ok!(Pallet::<T>::register(
 		RawOrigin::Signed(owner.clone()).into(),
-		id,
+		MANIFEST,
 		worst_spec::<T>()
 	));
-	(owner, id)
+	(owner, model_id(&MANIFEST, &worst_spec::<T>()))
 }
 
 #[benchmarks]
@@ -50,9 +53,10 @@ mod benchmarks {
 	#[benchmark]
 	fn register() {
 		let owner = funded::<T>("owner", 0);
-		let id = ModelId::repeat_byte(7);
+		let spec = worst_spec::<T>();
+		let id = model_id(&MANIFEST, &spec);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.clone()), id, worst_spec::<T>());
+		_(RawOrigin::Signed(owner.clone()), MANIFEST, spec);
 		assert_eq!(Models::<T>::get(id).map(|m| m.owner), Some(owner));
 	}
 
@@ -65,12 +69,18 @@ mod benchmarks {
 		assert_eq!(Models::<T>::get(id).map(|m| m.spec.price), Some(price));
 	}
 
+	/// Reactivation: the path that also reads the force lock.
 	#[benchmark]
 	fn set_status() {
 		let (owner, id) = registered::<T>();
+		frame_support::assert_ok!(Pallet::<T>::set_status(
+			RawOrigin::Signed(owner.clone()).into(),
+			id,
+			ModelStatus::Deprecated
+		));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), id, ModelStatus::Deprecated);
-		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Deprecated));
+		_(RawOrigin::Signed(owner), id, ModelStatus::Active);
+		assert_eq!(Models::<T>::get(id).map(|m| m.status), Some(ModelStatus::Active));
 	}
 
 	#[benchmark]
@@ -88,6 +98,37 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
 		assert!(!Models::<T>::contains_key(id));
+	}
+
+	/// A force-deprecated model: the lock is removed too.
+	#[benchmark]
+	fn force_deregister() -> Result<(), BenchmarkError> {
+		let (owner, id) = registered::<T>();
+		ForceDeprecated::<T>::insert(id, ());
+		Models::<T>::mutate(id, |m| {
+			if let Some(m) = m {
+				m.status = ModelStatus::Deprecated;
+			}
+		});
+		let origin =
+			T::ForceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert!(!Models::<T>::contains_key(id));
+		assert!(!ForceDeprecated::<T>::contains_key(id));
+		assert!(T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &owner).is_zero());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn force_set_status() -> Result<(), BenchmarkError> {
+		let (_, id) = registered::<T>();
+		let origin =
+			T::ForceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, ModelStatus::Deprecated);
+		assert!(ForceDeprecated::<T>::contains_key(id));
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::build(), crate::mock::Test);

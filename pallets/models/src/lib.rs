@@ -2,14 +2,47 @@
 //!
 //! Models are registered here before anyone can pay for an inference job on them.
 //!
+//! ## Ids: a model is a manifest under a spec
+//!
+//! A model is the engine's model *manifest* (its digest pins the weights' sha256, the
+//! architecture and the output scale) run under a [`ModelSpec`]: limits, price, replication,
+//! quorum, numerical contract, royalty and compute time. Its id is not chosen by the caller:
+//! [`Pallet::register`] derives it as [`model_id`]`(manifest, spec)`, that is
+//! `blake2_256(SCALE("verity/model/v1", manifest, spec))`. So
+//!
+//! - registering a popular manifest first takes nobody's id: the same weights under another
+//!   spec (an honest royalty, a tight tolerance) get an id of their own, and registering them
+//!   still succeeds; [`Error::ModelAlreadyRegistered`] means exactly this (manifest, spec) is
+//!   registered already;
+//! - whoever chooses a model id (a submitter, an operator declaring what it serves) chooses a
+//!   manifest *and* the spec it runs under, both readable in [`Models`].
+//!
+//! The id binds the spec as registered. Of its fields only the price can change later
+//! ([`Pallet::update_price`]); every other field is immutable.
+//!
+//! ## Spec bounds
+//!
+//! [`Pallet::register`] refuses a spec outside these bounds (see `spec.rs`):
+//!
+//! - input and output limits in `1..=MaxInputLen` and `1..=MaxOutputLen`; price at least
+//!   `MinPrice`; replication in `1..=MaxReplication`; quorum at least `MinQuorum`; royalty at
+//!   most `MaxRoyalty`; `compute_blocks` at most [`Config::MaxComputeBlocks`];
+//! - the contract fits the architecture: `LlamaGguf` (greedy generation) only with
+//!   `TokenMatch`; `TokenMatch` only for `LlamaGguf` or `Other` (a generator the engine knows by
+//!   name); `Exact` for any architecture but `LlamaGguf`;
+//! - `Tolerance { eps }` with `0 < eps <= MaxToleranceEps` ([`Config::MaxToleranceEps`]); a
+//!   zero `eps` is `Exact` on fixed-point vectors and must be declared as such.
+//!
+//! The chain never reads a manifest, so it cannot check a spec against what the manifest says
+//! (e.g. that `max_output_len` fits the engine's longest output, or the output scale that gives
+//! `eps` its meaning). That binding is the id's: a spec that does not fit its manifest is a model
+//! of its own that operators need not serve and submitters need not use.
+//!
 //! ## Lifecycle
 //!
-//! 1. [`Pallet::register`]: the caller becomes the model's *owner*. The model id is the digest
-//!    of the engine's model manifest, which pins the weights' sha256, so an id names exactly one
-//!    set of weights. The owner declares a [`ModelSpec`]: architecture, input and output limits,
-//!    price per replica, default replication and quorum, the numerical contract that compares
-//!    outputs, and a royalty share. [`Config::ModelDeposit`] is held from the owner under
-//!    [`HoldReason::ModelDeposit`] for as long as the model exists.
+//! 1. [`Pallet::register`]: the caller becomes the model's *owner*, and
+//!    [`Config::ModelDeposit`] is held from it under [`HoldReason::ModelDeposit`] for as long as
+//!    the model exists.
 //! 2. [`Pallet::update_price`], [`Pallet::set_status`] (active / deprecated),
 //!    [`Pallet::transfer_ownership`] (the held deposit moves with the model).
 //! 3. [`Pallet::deregister`]: only with no open job; releases the deposit.
@@ -17,16 +50,37 @@
 //! A deprecated model accepts no new job; open jobs run to completion, and price or ownership
 //! changes never affect a job already submitted (the inference pallet snapshots what it needs).
 //!
+//! Governance ([`Config::ForceOrigin`], root in the runtime) removes squatters and poisoned
+//! specs:
+//!
+//! - [`Pallet::force_deregister`] removes a model with no open job and forfeits its deposit.
+//!   It is refused with [`Error::JobsOpen`] while a job is open, because the inference pallet
+//!   still counts on the model for those jobs' settlement.
+//! - [`Pallet::force_set_status`] deprecates a model *by force*: no new job can be submitted,
+//!   the owner can neither reactivate nor deregister it (and so cannot take its deposit back),
+//!   and the open jobs settle or expire by their deadlines. Then `force_deregister` succeeds.
+//!   This is how governance removes a model whose owner keeps submitting jobs to keep it
+//!   open. Forcing `Active` lifts the lock.
+//!
 //! ## Economics
 //!
 //! A job replicated on `k` operators costs `k × price`. The owner receives `royalty × fee` of
-//! every settled job (see the inference pallet). The deposit is never slashed.
+//! every settled job (see the inference pallet). The deposit is never slashed by the protocol:
+//! [`Pallet::deregister`] returns it in full. [`Pallet::force_deregister`] forfeits it: the held
+//! deposit is burned (total issuance falls by it), so squatting a manifest, or registering a
+//! spec governance has to remove, costs at least `ModelDeposit`.
 //!
-//! ## Invariants (checked by `do_try_state`)
+//! ## Invariants (checked by `do_try_state`, see `integrity.rs`)
 //!
-//! - For every owner, the balance held under [`HoldReason::ModelDeposit`] equals the sum of
-//!   the deposits of the models it owns.
 //! - Every stored spec satisfies the bounds [`Pallet::register`] enforces.
+//! - For every owner, the balance held under [`HoldReason::ModelDeposit`] equals the sum of
+//!   the deposits of the models it owns, and no other account holds anything under that reason
+//!   (no orphan hold).
+//! - Every model in [`ForceDeprecated`] is registered and deprecated.
+//!
+//! `open_jobs` is kept by the inference pallet through [`ModelRegistry::job_opened`] and
+//! [`ModelRegistry::job_closed`]; that it equals the open jobs that pallet stores is that
+//! pallet's invariant to check.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -34,8 +88,12 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
+mod integrity;
 #[cfg(test)]
 mod mock;
+mod registry;
+mod spec;
 #[cfg(test)]
 mod tests;
 mod types;
@@ -63,8 +121,10 @@ pub const LOG_TARGET: &str = "runtime::models";
 pub mod pallet {
 	use super::*;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version. v2: ids derived from (manifest, spec), `Models` keyed by
+	/// `Blake2_128Concat`, `ModelInfo::manifest` and `ModelSpec::compute_blocks`. No migration
+	/// from v1: no network holding v1 state is kept.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -87,7 +147,12 @@ pub mod pallet {
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// The deposit held from a model's owner while the model is registered.
+		/// The origin that may force a model's status and force-deregister it, forfeiting its
+		/// deposit.
+		type ForceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The deposit held from a model's owner while the model is registered; forfeited when
+		/// `ForceOrigin` removes the model.
 		#[pallet::constant]
 		type ModelDeposit: Get<BalanceOf<Self>>;
 
@@ -117,21 +182,43 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRoyalty: Get<Perbill>;
 
+		/// The loosest `Tolerance { eps }` a model may declare, in fixed-point units of the
+		/// model's output scale. Outputs within `eps` of each other agree, so `eps` bounds how
+		/// far an output may stray from the honest one and still settle a job; with no bound,
+		/// `eps = u32::MAX` makes every well-formed output agree. Must be positive.
+		#[pallet::constant]
+		type MaxToleranceEps: Get<u32>;
+
+		/// The most `compute_blocks` a model may declare: how long the inference pallet may
+		/// keep a job's commit window open for a slow model (and its fee in escrow).
+		#[pallet::constant]
+		type MaxComputeBlocks: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
 
-	/// The registered models, by id.
+	/// The registered models, by id ([`model_id`] of their manifest and spec).
+	// Blake2_128Concat: ids are chosen by callers (through the manifest and spec they hash).
 	#[pallet::storage]
-	pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelInfoOf<T>, OptionQuery>;
+	pub type Models<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelId, ModelInfoOf<T>, OptionQuery>;
+
+	/// Models `ForceOrigin` deprecated: their owner can neither reactivate nor deregister
+	/// them. An entry exists only for a registered, deprecated model.
+	// Blake2_128Concat: ids are chosen by callers (through the manifest and spec they hash).
+	#[pallet::storage]
+	pub type ForceDeprecated<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, (), OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A model was registered.
 		ModelRegistered {
-			/// The model's id.
+			/// The model's id, `model_id(manifest, spec)`.
 			model: ModelId,
+			/// The digest of the engine manifest it runs.
+			manifest: ModelId,
 			/// Its owner.
 			owner: T::AccountId,
 			/// Its price per replica.
@@ -150,8 +237,16 @@ pub mod pallet {
 			/// The new price.
 			new_price: BalanceOf<T>,
 		},
-		/// A model was deprecated or reactivated.
+		/// The owner deprecated or reactivated a model.
 		StatusChanged {
+			/// The model's id.
+			model: ModelId,
+			/// Its new status.
+			status: ModelStatus,
+		},
+		/// `ForceOrigin` set a model's status. While it is deprecated by force, the owner can
+		/// neither reactivate nor deregister it.
+		StatusForced {
 			/// The model's id.
 			model: ModelId,
 			/// Its new status.
@@ -175,13 +270,22 @@ pub mod pallet {
 			/// The deposit released to the owner.
 			deposit_returned: BalanceOf<T>,
 		},
+		/// `ForceOrigin` removed a model; its owner's deposit was burned.
+		ModelForceDeregistered {
+			/// The model's id.
+			model: ModelId,
+			/// The owner it was taken from.
+			owner: T::AccountId,
+			/// The deposit burned.
+			forfeited: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
 	pub enum Error<T> {
 		/// No model is registered under this id.
 		ModelNotFound,
-		/// A model is already registered under this id.
+		/// This manifest is already registered under exactly this spec.
 		ModelAlreadyRegistered,
 		/// Only the model's owner may do this.
 		NotOwner,
@@ -197,10 +301,21 @@ pub mod pallet {
 		QuorumTooLow,
 		/// The royalty is above `MaxRoyalty`.
 		RoyaltyTooHigh,
+		/// The contract cannot compare this architecture's outputs: `LlamaGguf` needs
+		/// `TokenMatch`, and `TokenMatch` fits only `LlamaGguf` or `Other`.
+		ContractNotForArchitecture,
+		/// The `Tolerance` contract's `eps` is above `MaxToleranceEps`.
+		ToleranceTooLoose,
+		/// The `Tolerance` contract's `eps` is zero; declare `Exact` instead.
+		ZeroTolerance,
+		/// `compute_blocks` is above `MaxComputeBlocks`.
+		ComputeTooLong,
 		/// The owner cannot afford the deposit.
 		InsufficientDeposit,
 		/// The model already has this status.
 		StatusUnchanged,
+		/// `ForceOrigin` deprecated the model; only it can reactivate or remove it.
+		DeprecatedByForce,
 		/// The new owner is the current owner.
 		AlreadyOwner,
 		/// The model still has open jobs.
@@ -222,6 +337,7 @@ pub mod pallet {
 				T::MinQuorum::get() > Perbill::from_percent(50),
 				"MinQuorum must exceed one half"
 			);
+			assert!(T::MaxToleranceEps::get() > 0, "MaxToleranceEps must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -232,46 +348,30 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a model under `model`, owned by the caller.
+		/// Register the engine manifest `manifest` under `spec`, owned by the caller. The
+		/// model's id is [`model_id`]`(manifest, spec)` (see the crate docs).
 		///
 		/// Origin: signed; the caller becomes the owner and `ModelDeposit` is held from it.
 		///
 		/// Emits [`Event::ModelRegistered`].
 		///
 		/// ## Errors
-		/// - [`Error::ModelAlreadyRegistered`]: `model` is taken.
 		/// - [`Error::InvalidInputLimit`], [`Error::InvalidOutputLimit`],
 		///   [`Error::PriceTooLow`], [`Error::InvalidReplication`], [`Error::QuorumTooLow`],
-		///   [`Error::RoyaltyTooHigh`]: `spec` is out of bounds.
+		///   [`Error::RoyaltyTooHigh`], [`Error::ContractNotForArchitecture`],
+		///   [`Error::ToleranceTooLoose`], [`Error::ZeroTolerance`], [`Error::ComputeTooLong`]:
+		///   `spec` is out of bounds.
+		/// - [`Error::ModelAlreadyRegistered`]: `manifest` is registered under this very spec.
 		/// - [`Error::InsufficientDeposit`]: the caller cannot afford the deposit.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
 		pub fn register(
 			origin: OriginFor<T>,
-			model: ModelId,
+			manifest: ModelId,
 			spec: ModelSpecOf<T>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			ensure!(!Models::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
-			Self::ensure_valid_spec(&spec)?;
-			let deposit = T::ModelDeposit::get();
-			T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)
-				.map_err(|_| Error::<T>::InsufficientDeposit)?;
-			let price = spec.price;
-			let contract = spec.contract;
-			Models::<T>::insert(
-				model,
-				ModelInfo {
-					owner: owner.clone(),
-					spec,
-					deposit,
-					status: ModelStatus::Active,
-					open_jobs: 0,
-					registered_at: frame_system::Pallet::<T>::block_number(),
-				},
-			);
-			Self::deposit_event(Event::ModelRegistered { model, owner, price, contract, deposit });
-			Ok(())
+			Self::do_register(owner, manifest, spec).map(|_| ())
 		}
 
 		/// Change the price per replica of `model`. Jobs already submitted keep their fee.
@@ -308,6 +408,7 @@ pub mod pallet {
 		/// ## Errors
 		/// - [`Error::ModelNotFound`], [`Error::NotOwner`].
 		/// - [`Error::StatusUnchanged`]: the model already has `status`.
+		/// - [`Error::DeprecatedByForce`]: `ForceOrigin` deprecated the model.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_status())]
 		pub fn set_status(
@@ -318,6 +419,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut info = Self::owned_model(&model, &who)?;
 			ensure!(info.status != status, Error::<T>::StatusUnchanged);
+			ensure!(!ForceDeprecated::<T>::contains_key(model), Error::<T>::DeprecatedByForce);
 			info.status = status;
 			Models::<T>::insert(model, info);
 			Self::deposit_event(Event::StatusChanged { model, status });
@@ -368,12 +470,15 @@ pub mod pallet {
 		///
 		/// ## Errors
 		/// - [`Error::ModelNotFound`], [`Error::NotOwner`].
+		/// - [`Error::DeprecatedByForce`]: `ForceOrigin` deprecated the model; only it can
+		///   remove it.
 		/// - [`Error::JobsOpen`]: a job for the model is still open.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::deregister())]
 		pub fn deregister(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let info = Self::owned_model(&model, &who)?;
+			ensure!(!ForceDeprecated::<T>::contains_key(model), Error::<T>::DeprecatedByForce);
 			ensure!(info.open_jobs == 0, Error::<T>::JobsOpen);
 			let deposit_returned = T::Currency::release(
 				&HoldReason::ModelDeposit.into(),
@@ -383,6 +488,78 @@ pub mod pallet {
 			)?;
 			Models::<T>::remove(model);
 			Self::deposit_event(Event::ModelDeregistered { model, owner: who, deposit_returned });
+			Ok(())
+		}
+
+		/// Remove `model` and burn its owner's deposit: how governance removes a squatter or a
+		/// poisoned spec. A model with open jobs cannot be removed; deprecate it first with
+		/// [`Pallet::force_set_status`] and wait for them to close.
+		///
+		/// Origin: `ForceOrigin`.
+		///
+		/// Emits [`Event::ModelForceDeregistered`].
+		///
+		/// ## Errors
+		/// - [`Error::ModelNotFound`].
+		/// - [`Error::JobsOpen`]: a job for the model is still open.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::force_deregister())]
+		pub fn force_deregister(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			T::ForceOrigin::ensure_origin(origin)?;
+			let info = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+			ensure!(info.open_jobs == 0, Error::<T>::JobsOpen);
+			let forfeited = T::Currency::burn_held(
+				&HoldReason::ModelDeposit.into(),
+				&info.owner,
+				info.deposit,
+				Precision::BestEffort,
+				Fortitude::Force,
+			)?;
+			Models::<T>::remove(model);
+			ForceDeprecated::<T>::remove(model);
+			Self::deposit_event(Event::ModelForceDeregistered {
+				model,
+				owner: info.owner,
+				forfeited,
+			});
+			Ok(())
+		}
+
+		/// Set the status of `model` by force. `Deprecated` stops new jobs and locks the model:
+		/// its owner can neither reactivate nor deregister it (it keeps its deposit held for
+		/// [`Pallet::force_deregister`]). `Active` reactivates it and lifts the lock. Forcing
+		/// `Deprecated` on a model its owner deprecated adds the lock.
+		///
+		/// Origin: `ForceOrigin`.
+		///
+		/// Emits [`Event::StatusForced`].
+		///
+		/// ## Errors
+		/// - [`Error::ModelNotFound`].
+		/// - [`Error::StatusUnchanged`]: the model already has `status`, locked when
+		///   `Deprecated`, unlocked when `Active`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::force_set_status())]
+		pub fn force_set_status(
+			origin: OriginFor<T>,
+			model: ModelId,
+			status: ModelStatus,
+		) -> DispatchResult {
+			T::ForceOrigin::ensure_origin(origin)?;
+			let mut info = Models::<T>::get(model).ok_or(Error::<T>::ModelNotFound)?;
+			let lock = status == ModelStatus::Deprecated;
+			ensure!(
+				info.status != status || ForceDeprecated::<T>::contains_key(model) != lock,
+				Error::<T>::StatusUnchanged
+			);
+			info.status = status;
+			Models::<T>::insert(model, info);
+			if lock {
+				ForceDeprecated::<T>::insert(model, ());
+			} else {
+				ForceDeprecated::<T>::remove(model);
+			}
+			Self::deposit_event(Event::StatusForced { model, status });
 			Ok(())
 		}
 	}
@@ -396,97 +573,40 @@ impl<T: Config> Pallet<T> {
 		Ok(info)
 	}
 
-	/// Check a spec against the configured bounds.
-	pub fn ensure_valid_spec(spec: &ModelSpecOf<T>) -> DispatchResult {
-		ensure!(
-			(1..=T::MaxInputLen::get()).contains(&spec.max_input_len),
-			Error::<T>::InvalidInputLimit
-		);
-		ensure!(
-			(1..=T::MaxOutputLen::get()).contains(&spec.max_output_len),
-			Error::<T>::InvalidOutputLimit
-		);
-		ensure!(spec.price >= T::MinPrice::get(), Error::<T>::PriceTooLow);
-		ensure!(
-			(1..=T::MaxReplication::get()).contains(&spec.replication),
-			Error::<T>::InvalidReplication
-		);
-		ensure!(spec.quorum >= T::MinQuorum::get(), Error::<T>::QuorumTooLow);
-		ensure!(spec.royalty <= T::MaxRoyalty::get(), Error::<T>::RoyaltyTooHigh);
-		Ok(())
-	}
-
-	/// Check the pallet's invariants (see the crate docs).
-	#[cfg(any(feature = "try-runtime", feature = "std", test))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use alloc::collections::btree_map::BTreeMap;
-		use sp_runtime::Saturating;
-
-		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		for (id, info) in Models::<T>::iter() {
-			Self::ensure_valid_spec(&info.spec).map_err(|e| {
-				log::error!(target: LOG_TARGET, "model {id:?} has an invalid spec: {e:?}");
-				"stored model spec out of bounds"
-			})?;
-			deposits.entry(info.owner.clone()).or_default().saturating_accrue(info.deposit);
-		}
-		for (owner, expected) in deposits {
-			let held = T::Currency::balance_on_hold(&HoldReason::ModelDeposit.into(), &owner);
-			ensure!(held == expected, "held model deposits differ from registered deposits");
-		}
-		Ok(())
-	}
-}
-
-impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	type MaxInputLen = T::MaxInputLen;
-	type MaxOutputLen = T::MaxOutputLen;
-	type MaxReplication = T::MaxReplication;
-	type BlockNumber = BlockNumberFor<T>;
-
-	fn model(id: &ModelId) -> Option<ModelInfoOf<T>> {
-		Models::<T>::get(id)
-	}
-
-	fn min_quorum() -> Perbill {
-		T::MinQuorum::get()
-	}
-
-	fn max_royalty() -> Perbill {
-		T::MaxRoyalty::get()
-	}
-
-	fn job_opened(id: &ModelId) -> DispatchResult {
-		Models::<T>::try_mutate(id, |maybe| {
-			let info = maybe.as_mut().ok_or(Error::<T>::ModelNotFound)?;
-			info.open_jobs = info.open_jobs.checked_add(1).ok_or(Error::<T>::TooManyOpenJobs)?;
-			Ok(())
-		})
-	}
-
-	fn job_closed(id: &ModelId) {
-		Models::<T>::mutate(id, |maybe| match maybe.as_mut() {
-			Some(info) if info.open_jobs > 0 => info.open_jobs = info.open_jobs.saturating_sub(1),
-			_ => {
-				frame_support::defensive!("closing a job of a model with no open job");
-			}
-		});
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(
-		owner: &T::AccountId,
-		id: ModelId,
+	/// [`Pallet::register`] for `owner`; returns the new model's id.
+	fn do_register(
+		owner: T::AccountId,
+		manifest: ModelId,
 		spec: ModelSpecOf<T>,
-	) -> DispatchResult {
-		use frame_support::traits::fungible::Inspect;
-		use sp_runtime::Saturating;
+	) -> Result<ModelId, DispatchError> {
+		Self::ensure_valid_spec(&spec)?;
+		let model = model_id(&manifest, &spec);
+		ensure!(!Models::<T>::contains_key(model), Error::<T>::ModelAlreadyRegistered);
 		let deposit = T::ModelDeposit::get();
-		let funds =
-			deposit.saturating_add(T::Currency::minimum_balance()).saturating_mul(2u32.into());
-		if T::Currency::balance(owner) < funds {
-			T::Currency::set_balance(owner, funds);
-		}
-		Self::register(frame_system::RawOrigin::Signed(owner.clone()).into(), id, spec)
+		T::Currency::hold(&HoldReason::ModelDeposit.into(), &owner, deposit)
+			.map_err(|_| Error::<T>::InsufficientDeposit)?;
+		let price = spec.price;
+		let contract = spec.contract;
+		Models::<T>::insert(
+			model,
+			ModelInfo {
+				manifest,
+				owner: owner.clone(),
+				spec,
+				deposit,
+				status: ModelStatus::Active,
+				open_jobs: 0,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Self::deposit_event(Event::ModelRegistered {
+			model,
+			manifest,
+			owner,
+			price,
+			contract,
+			deposit,
+		});
+		Ok(model)
 	}
 }

@@ -59,11 +59,14 @@ parameter_types! {
 	pub const MaxReplication: u32 = 8;
 	pub const MinQuorum: Perbill = Perbill::from_percent(51);
 	pub const MaxRoyalty: Perbill = Perbill::from_percent(30);
+	pub const MaxToleranceEps: u32 = 10_000;
+	pub const MaxComputeBlocks: u32 = 20;
 }
 
 impl pallet_models::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type ModelDeposit = ModelDeposit;
 	type MinPrice = MinPrice;
 	type MaxInputLen = MaxInputLen;
@@ -71,6 +74,8 @@ impl pallet_models::Config for Test {
 	type MaxReplication = MaxReplication;
 	type MinQuorum = MinQuorum;
 	type MaxRoyalty = MaxRoyalty;
+	type MaxToleranceEps = MaxToleranceEps;
+	type MaxComputeBlocks = MaxComputeBlocks;
 	type WeightInfo = ();
 }
 
@@ -80,9 +85,14 @@ pub const POOR: AccountId = 3;
 /// An account that does not exist.
 pub const NOBODY: AccountId = 99;
 
-/// A model id from a short tag.
-pub fn model_id(tag: u8) -> ModelId {
+/// A manifest digest from a short tag.
+pub fn manifest(tag: u8) -> ModelId {
 	ModelId::repeat_byte(tag)
+}
+
+/// The id of `manifest(tag)` registered under [`spec`].
+pub fn id(tag: u8) -> ModelId {
+	crate::model_id(&manifest(tag), &spec())
 }
 
 /// A valid spec.
@@ -96,6 +106,7 @@ pub fn spec() -> ModelSpec<Balance> {
 		quorum: Perbill::from_percent(67),
 		contract: NumericalContract::Tolerance { eps: 3 },
 		royalty: Perbill::from_percent(10),
+		compute_blocks: 2,
 	}
 }
 
@@ -118,11 +129,17 @@ impl ExtBuilder {
 	/// Run `test`, then check the pallet's invariants and that no funds were created or
 	/// destroyed.
 	pub fn build_and_execute(test: impl FnOnce()) {
+		Self::build_and_execute_burning(0, test)
+	}
+
+	/// Run `test`, then check the pallet's invariants and that exactly `burned` was destroyed
+	/// (forfeited deposits) and nothing created.
+	pub fn build_and_execute_burning(burned: Balance, test: impl FnOnce()) {
 		Self::build().execute_with(|| {
 			let issuance = pallet_balances::TotalIssuance::<Test>::get();
 			test();
 			Models::do_try_state().expect("try_state holds");
-			assert_eq!(pallet_balances::TotalIssuance::<Test>::get(), issuance);
+			assert_eq!(pallet_balances::TotalIssuance::<Test>::get(), issuance - burned);
 		});
 	}
 }

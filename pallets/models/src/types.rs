@@ -86,11 +86,19 @@ pub struct ModelSpec<Balance> {
 	/// The owner's royalty: this share of every settled job's fee goes to the owner (at most
 	/// the pallet's `MaxRoyalty`).
 	pub royalty: Perbill,
+	/// Blocks an operator may need to run one job, beyond the first block after the job's
+	/// draw (at most the pallet's `MaxComputeBlocks`). The inference pallet keeps the commit
+	/// window open this much longer, so a slow model never makes honest operators miss it.
+	pub compute_blocks: u32,
 }
 
 /// A registered model.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct ModelInfo<AccountId, Balance, BlockNumber> {
+	/// The digest of the engine's model manifest (which pins the weights' sha256): what an
+	/// operator's engine loads to run the model. The model's id is derived from it and the
+	/// spec (see [`model_id`]).
+	pub manifest: ModelId,
 	/// Who owns the model: may change its price and status, receives its royalty, and holds
 	/// its deposit.
 	pub owner: AccountId,
@@ -139,7 +147,22 @@ pub trait ModelRegistry<AccountId, Balance> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_for_benchmark(
 		owner: &AccountId,
-		id: ModelId,
+		manifest: ModelId,
 		spec: ModelSpec<Balance>,
-	) -> DispatchResult;
+	) -> Result<ModelId, sp_runtime::DispatchError>;
+}
+
+/// Domain separator of [`model_id`].
+pub const MODEL_ID_CONTEXT: &[u8] = b"verity/model/v1";
+
+/// The id of the model that runs `manifest` under `spec`:
+/// `blake2_256(SCALE("verity/model/v1", manifest, spec))`. Binding the spec into the id means
+/// registering a popular manifest first, with a bad contract or a high royalty, takes nobody's
+/// id: the same weights under an honest spec get an id of their own.
+pub fn model_id<Balance: Encode>(manifest: &ModelId, spec: &ModelSpec<Balance>) -> ModelId {
+	<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(
+		MODEL_ID_CONTEXT,
+		manifest,
+		spec,
+	))
 }

@@ -8,6 +8,11 @@ use crate::{
 };
 use frame_support::{traits::Hooks, weights::Weight};
 
+/// Submit a default job in the current block (several jobs then share a deadline).
+fn submit() -> u64 {
+	submit_undrawn(ALICE, None, None, System::block_number() + 10)
+}
+
 /// A budget for the agenda's fixed costs, visiting `blocks` agenda blocks, and serving `jobs`
 /// default jobs.
 fn budget(blocks: u64, jobs: u64) -> Weight {
@@ -99,19 +104,20 @@ fn on_initialize_reports_what_it_used() {
 #[test]
 fn results_expire_after_their_lifetime() {
 	ExtBuilder::default().build_and_execute(|| {
-		let a = submit();
+		// Drawn at 2 and settled there; the second drawn and settled at 4.
+		let a = crate::mock::submit();
 		play(a, &assigned(a).into_iter().map(|o| (o, fixed(&[1]))).collect::<Vec<_>>());
 		run_to_block(3);
-		let b = submit();
+		let b = crate::mock::submit();
 		play(b, &assigned(b).into_iter().map(|o| (o, fixed(&[1]))).collect::<Vec<_>>());
 		assert_eq!((ResultQueueHead::<Test>::get(), ResultQueueTail::<Test>::get()), (0, 2));
-		run_to_block(1 + ResultLifetime::get() - 1);
+		run_to_block(2 + ResultLifetime::get() - 1);
 		assert!(Results::<Test>::contains_key(a));
-		run_to_block(1 + ResultLifetime::get());
+		run_to_block(2 + ResultLifetime::get());
 		assert!(!Results::<Test>::contains_key(a));
 		assert!(Results::<Test>::contains_key(b));
 		assert_eq!(last_event(), Event::ResultExpired { job_id: a });
-		run_to_block(3 + ResultLifetime::get());
+		run_to_block(4 + ResultLifetime::get());
 		assert!(!Results::<Test>::contains_key(b));
 		assert_eq!((ResultQueueHead::<Test>::get(), ResultQueueTail::<Test>::get()), (2, 2));
 	});
@@ -120,16 +126,16 @@ fn results_expire_after_their_lifetime() {
 #[test]
 fn expiry_waits_for_budget() {
 	ExtBuilder::default().build_and_execute(|| {
-		let a = submit();
+		let a = crate::mock::submit();
 		play(a, &assigned(a).into_iter().map(|o| (o, fixed(&[1]))).collect::<Vec<_>>());
 		AgendaWeight::set(Weight::zero());
-		run_to_block(1 + ResultLifetime::get() + 3);
+		run_to_block(2 + ResultLifetime::get() + 3);
 		assert!(Results::<Test>::contains_key(a));
-		// Deadlines come first: the agenda walks blocks 2..=25 before expiry gets its share.
+		// Deadlines come first: the agenda walks blocks 3..=26 before expiry gets its share.
 		AgendaWeight::set(
 			budget(24, 0).saturating_add(<SubstrateWeight<Test> as WeightInfo>::expire_result()),
 		);
-		run_to_block(1 + ResultLifetime::get() + 4);
+		run_to_block(2 + ResultLifetime::get() + 4);
 		assert!(!Results::<Test>::contains_key(a));
 	});
 }

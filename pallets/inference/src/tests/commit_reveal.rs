@@ -33,6 +33,12 @@ fn commit_refusals() {
 			Inference::commit(RuntimeOrigin::signed(op(0)), 7, [0; 32]),
 			Error::<Test>::JobNotFound
 		);
+		// Nobody holds a seat before the draw at the start of the next block.
+		let undrawn = submit_undrawn(ALICE, None, None, 11);
+		assert_noop!(
+			Inference::commit(RuntimeOrigin::signed(op(0)), undrawn, [0; 32]),
+			Error::<Test>::NotDrawnYet
+		);
 		let job = submit();
 		// A serving operator that was not drawn, and a stranger.
 		assert_noop!(
@@ -65,7 +71,7 @@ fn reveal_opens_when_all_committed_or_the_commit_phase_ends() {
 		let ops = assigned(job);
 		let out = fixed(&[5, 6]);
 		do_commit(job, ops[0], &out);
-		assert_eq!(Jobs::<Test>::get(job).unwrap().phase(1), JobPhase::Commit);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().phase(2), JobPhase::Commit);
 		assert_noop!(
 			Inference::reveal(RuntimeOrigin::signed(ops[0]), job, out.clone(), salt_of(ops[0])),
 			Error::<Test>::RevealPhaseNotOpen
@@ -73,7 +79,7 @@ fn reveal_opens_when_all_committed_or_the_commit_phase_ends() {
 		do_commit(job, ops[1], &out);
 		do_commit(job, ops[2], &out);
 		// Everyone committed: reveals open at once, in the same block.
-		assert_eq!(Jobs::<Test>::get(job).unwrap().phase(1), JobPhase::Reveal);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().phase(2), JobPhase::Reveal);
 		do_reveal(job, ops[0], &out);
 		let stored = Jobs::<Test>::get(job).unwrap();
 		assert_eq!(stored.reveals, 1);
@@ -249,6 +255,7 @@ fn malformed_outputs_are_accepted_then_lose() {
 		let r = crate::Results::<Test>::get(job).unwrap();
 		assert_eq!(r.output, good);
 		assert!(!r.agreeing.contains(&op(0)));
-		assert_eq!(MockOperators::slashes(), vec![(op(0), DissentSlash::get(), job, 10)]);
+		assert_eq!(MockOperators::reports().len(), 1);
+		assert_eq!(MockOperators::reports()[0].operator, op(0));
 	});
 }

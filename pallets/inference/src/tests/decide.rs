@@ -1,10 +1,9 @@
-//! The pure decision and pro-rata arithmetic.
+//! The pure decision (one vote per seat) and pro-rata arithmetic.
 
 use crate::{
 	settlement::{decide, pro_rata, Decision},
 	FailureReason,
 };
-use sp_runtime::Perbill;
 use verity_primitives::contract::NumericalContract;
 
 fn fixed(v: &[i32]) -> Vec<u8> {
@@ -12,93 +11,67 @@ fn fixed(v: &[i32]) -> Vec<u8> {
 }
 
 const EPS2: NumericalContract = NumericalContract::Tolerance { eps: 2 };
-const HALF: Perbill = Perbill::from_percent(51);
 
 #[test]
 fn no_reveals() {
-	assert_eq!(decide::<u64>(&EPS2, &[], HALF, 100), Decision::Failed(FailureReason::NoReveals));
+	assert_eq!(decide(&EPS2, &[], 2), Decision::Failed(FailureReason::NoReveals));
 }
 
 #[test]
-fn largest_group_wins_with_its_first_anchor() {
+fn largest_group_of_seats_wins() {
 	let (a, b, c) = (fixed(&[0]), fixed(&[1]), fixed(&[9]));
-	let revealed = [(0, &a[..], 10u64), (1, &b[..], 20), (2, &c[..], 25)];
-	assert_eq!(
-		decide(&EPS2, &revealed, HALF, 55),
-		Decision::Winner { anchor: 0, members: 0b011, stake: 30 }
-	);
+	let revealed = [(0, &a[..]), (1, &b[..]), (2, &c[..])];
+	assert_eq!(decide(&EPS2, &revealed, 2), Decision::Winner { members: 0b011 });
 }
 
 #[test]
-fn quorum_is_rounded_up() {
+fn needs_the_seats() {
 	let a = fixed(&[0]);
-	// 51% of 100 is 51: 51 is enough, 50 is not.
-	assert!(matches!(
-		decide(&EPS2, &[(0, &a[..], 51u64)], HALF, 100),
-		Decision::Winner { stake: 51, .. }
-	));
+	assert_eq!(decide(&EPS2, &[(0, &a[..])], 1), Decision::Winner { members: 0b1 });
 	assert_eq!(
-		decide(&EPS2, &[(0, &a[..], 50u64)], HALF, 100),
+		decide(&EPS2, &[(0, &a[..])], 2),
 		Decision::Failed(FailureReason::QuorumNotReached)
 	);
-	// 51% of 3 is 1.53: rounded up to 2.
-	assert_eq!(
-		decide(&EPS2, &[(0, &a[..], 1u64)], HALF, 3),
-		Decision::Failed(FailureReason::QuorumNotReached)
-	);
+	// A zero requirement still needs one seat.
+	assert_eq!(decide(&EPS2, &[(0, &a[..])], 0), Decision::Winner { members: 0b1 });
 }
 
 #[test]
 fn non_transitive_groups_and_ties() {
 	let outs: Vec<Vec<u8>> = [0, 2, 4, 6].iter().map(|v| fixed(&[*v])).collect();
-	let revealed: Vec<_> = outs.iter().enumerate().map(|(i, o)| (i, &o[..], 1u64)).collect();
+	let revealed: Vec<_> = outs.iter().enumerate().map(|(i, o)| (i, &o[..])).collect();
 	// {0,1,2} and {1,2,3} both hold 3 of 4.
-	assert_eq!(decide(&EPS2, &revealed, HALF, 4), Decision::Failed(FailureReason::Tie));
+	assert_eq!(decide(&EPS2, &revealed, 3), Decision::Failed(FailureReason::Tie));
 	// With three, the middle one's group holds all.
-	assert_eq!(
-		decide(&EPS2, &revealed[..3], HALF, 3),
-		Decision::Winner { anchor: 1, members: 0b111, stake: 3 }
-	);
+	assert_eq!(decide(&EPS2, &revealed[..3], 2), Decision::Winner { members: 0b111 });
 }
 
 #[test]
 fn identical_groups_are_not_a_tie() {
 	let (a, b) = (fixed(&[0]), fixed(&[1]));
-	let revealed = [(0, &a[..], 5u64), (1, &b[..], 5)];
-	assert_eq!(
-		decide(&EPS2, &revealed, HALF, 10),
-		Decision::Winner { anchor: 0, members: 0b11, stake: 10 }
-	);
+	let revealed = [(0, &a[..]), (1, &b[..])];
+	assert_eq!(decide(&EPS2, &revealed, 2), Decision::Winner { members: 0b11 });
 }
 
 #[test]
 fn a_tie_below_quorum_reports_the_quorum() {
 	let (a, b) = (fixed(&[0]), fixed(&[9]));
-	let revealed = [(0, &a[..], 5u64), (1, &b[..], 5)];
-	assert_eq!(
-		decide(&EPS2, &revealed, HALF, 10),
-		Decision::Failed(FailureReason::QuorumNotReached)
-	);
+	let revealed = [(0, &a[..]), (1, &b[..])];
+	assert_eq!(decide(&EPS2, &revealed, 2), Decision::Failed(FailureReason::QuorumNotReached));
 }
 
 #[test]
 fn malformed_outputs_form_no_group() {
 	let bad = [1u8, 2, 3];
-	let revealed = [(0, &bad[..], 5u64), (1, &bad[..], 5)];
-	assert_eq!(
-		decide(&EPS2, &revealed, HALF, 10),
-		Decision::Failed(FailureReason::QuorumNotReached)
-	);
+	let revealed = [(0, &bad[..]), (1, &bad[..])];
+	assert_eq!(decide(&EPS2, &revealed, 1), Decision::Failed(FailureReason::QuorumNotReached));
 }
 
 #[test]
 fn seats_up_to_31_fit_the_mask() {
 	let o = fixed(&[0]);
-	let revealed: Vec<_> = (0..32).map(|i| (i, &o[..], 1u64)).collect();
-	assert_eq!(
-		decide(&EPS2, &revealed, HALF, 32),
-		Decision::Winner { anchor: 0, members: u32::MAX, stake: 32 }
-	);
+	let revealed: Vec<_> = (0..32).map(|i| (i, &o[..])).collect();
+	assert_eq!(decide(&EPS2, &revealed, 22), Decision::Winner { members: u32::MAX });
 }
 
 #[test]

@@ -60,7 +60,7 @@ struct Node {
 /// The default test chain, seen from a node whose keystore will hold `infr` keys and whose
 /// store holds model 1.
 fn node() -> Node {
-	node_with_model(model_id(1))
+	node_with_model(manifest(1))
 }
 
 fn node_with_model(model: ModelId) -> Node {
@@ -111,14 +111,14 @@ fn is_reveal(call: &Call<Test>) -> bool {
 fn the_worker_commits_then_reveals_and_the_job_settles_with_the_engine_output() {
 	let Node { mut ext, pool, engine, .. } = node();
 	ext.execute_with(|| {
-		let job = submit();
-		for operator in assigned(job) {
-			hold_key_of(operator);
-		}
-		// Not in the job's own block: peers may not have it yet.
+		let job = submit_undrawn(ALICE, None, None, 11);
+		// Not in the job's own block: nobody holds a seat before the draw.
 		run_worker();
 		assert_eq!(engine.runs.load(Ordering::SeqCst), 0);
 		run_to_block(System::block_number() + 1);
+		for operator in assigned(job) {
+			hold_key_of(operator);
+		}
 		// Workers of consecutive blocks overlap: running twice must not run or send twice.
 		run_worker();
 		run_worker();
@@ -160,10 +160,12 @@ fn the_worker_serves_only_the_operators_whose_keys_it_holds() {
 }
 
 #[test]
-fn a_model_the_node_cannot_run_is_declined_once_and_nothing_is_sent() {
-	let Node { mut ext, pool, engine, offchain } = node_with_model(model_id(2));
+fn a_model_the_node_cannot_run_is_declined_and_retried_later() {
+	let Node { mut ext, pool, engine, offchain } = node_with_model(manifest(2));
 	ext.execute_with(|| {
-		let job = submit();
+		// A long job, so the commit phase outlasts the retry delay.
+		let job = submit_undrawn(ALICE, None, None, 40);
+		run_to_block(2);
 		let operator = assigned(job)[0];
 		hold_key_of(operator);
 		run_to_block(System::block_number() + 1);
@@ -171,14 +173,25 @@ fn a_model_the_node_cannot_run_is_declined_once_and_nothing_is_sent() {
 		run_to_block(System::block_number() + 1);
 		run_worker();
 		assert!(pool.read().transactions.is_empty());
-		assert_eq!(engine.runs.load(Ordering::SeqCst), 1, "declined once, not retried");
+		assert_eq!(engine.runs.load(Ordering::SeqCst), 1, "declined, not retried at once");
+		let fingerprint = crate::offchain::fingerprint::<Test>(
+			&Jobs::<Test>::get(job).unwrap(),
+			&input(),
+		);
 		let stored = offchain
 			.0
 			.read()
 			.persistent_storage
-			.get(&local_key(job, &operator))
+			.get(&local_key(job, &operator, &fingerprint))
 			.expect("the worker kept its decision");
-		assert_eq!(LocalJob::<BlockNumber>::decode(&mut &stored[..]).unwrap(), LocalJob::Declined);
+		assert_eq!(
+			LocalJob::<BlockNumber>::decode(&mut &stored[..]).unwrap(),
+			LocalJob::Declined { at: 3 }
+		);
+		// Tried again after a while: the model may have arrived in the store.
+		run_to_block(System::block_number() + RESEND_AFTER as u64);
+		run_worker();
+		assert_eq!(engine.runs.load(Ordering::SeqCst), 2);
 	});
 }
 
@@ -210,10 +223,11 @@ fn a_commit_the_chain_never_saw_is_sent_again_after_a_while() {
 			model_id(1),
 			input(),
 			10 * PRICE,
-			Some(1),
+			None,
 			None,
 			System::block_number() + 40,
 		));
+		run_to_block(System::block_number() + 1);
 		hold_key_of(assigned(id)[0]);
 		run_to_block(System::block_number() + 1);
 		run_worker();

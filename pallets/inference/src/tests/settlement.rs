@@ -1,4 +1,5 @@
-//! Settlement through the pallet: fee split, royalty, slashing, refunds and their events.
+//! Settlement through the pallet: one vote per seat, the fee split, royalty, offence reports,
+//! payment of revealed outputs on failure, the deposit, and their events.
 
 use crate::{mock::*, Event, FailureReason, HoldReason, Jobs, Results};
 use frame_support::{
@@ -7,7 +8,7 @@ use frame_support::{
 	BoundedVec,
 };
 use sp_runtime::Perbill;
-use verity_primitives::contract::NumericalContract;
+use verity_primitives::{contract::NumericalContract, operators::Offence};
 
 fn balance(who: AccountId) -> Balance {
 	Balances::balance(&who)
@@ -18,21 +19,31 @@ fn all_reveal(job: u64, out: &BoundedVec<u8, MaxOutputLen>) {
 	play(job, &outputs);
 }
 
+fn report(operator: AccountId, job: u64, offence: Offence, exposure: Balance) -> Report {
+	let fraction = match offence {
+		Offence::Dissent => DissentSlash::get(),
+		Offence::Silence => SilentSlash::get(),
+	};
+	Report { operator, job, offence, fraction, exposure }
+}
+
 #[test]
-fn unanimous_job_pays_operators_by_stake_and_the_owner_royalty() {
+fn unanimous_job_pays_each_seat_equally_and_the_owner_royalty() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		let out = fixed(&[10, 20, 30]);
 		all_reveal(job, &out);
 		// Settled inside the last reveal.
 		assert!(!Jobs::<Test>::contains_key(job));
-		// Fee 300: royalty 30 to the owner, 270 by stake 100:200:300.
-		assert_eq!(balance(op(0)), 100 + 45);
+		// Fee 300: royalty 30 to the owner, 270 in three equal seats whatever the stake.
+		assert_eq!(balance(op(0)), 100 + 90);
 		assert_eq!(balance(op(1)), 200 + 90);
-		assert_eq!(balance(op(2)), 300 + 135);
+		assert_eq!(balance(op(2)), 300 + 90);
 		assert_eq!(balance(OWNER), INITIAL_BALANCE - 100 + 30);
+		// The deposit came back.
 		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300);
 		assert_eq!(Balances::balance_on_hold(&HoldReason::JobEscrow.into(), &ALICE), 0);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::JobDeposit.into(), &ALICE), 0);
 		let r = Results::<Test>::get(job).unwrap();
 		assert_eq!(r.output, out);
 		assert_eq!(r.output_digest, sp_io::hashing::blake2_256(&out));
@@ -41,66 +52,58 @@ fn unanimous_job_pays_operators_by_stake_and_the_owner_royalty() {
 		assert_eq!(agreeing, vec![op(0), op(1), op(2)]);
 		assert_eq!(r.attesting_stake, 600);
 		assert_eq!(r.assigned_stake, 600);
-		assert_eq!(r.settled_at, 1);
-		assert_eq!(r.expires_at, 1 + ResultLifetime::get());
-		assert!(MockOperators::slashes().is_empty());
+		assert_eq!(r.settled_at, 2);
+		assert_eq!(r.expires_at, 2 + ResultLifetime::get());
+		assert!(MockOperators::reports().is_empty());
 		assert_eq!(
 			last_event(),
 			Event::JobSettled {
 				job_id: job,
 				model: model_id(1),
 				output_digest: sp_io::hashing::blake2_256(&out),
+				input_rejected: false,
 				agreeing: r.agreeing,
 				attesting_stake: 600,
 				operators_paid: 270,
 				royalty: 30,
 				refunded: 0,
-				slashed: 0,
+				deposit_forfeited: 0,
+				slash_reported: 0,
 			}
 		);
 	});
 }
 
 #[test]
-fn rounding_dust_goes_back_to_the_submitter() {
-	ExtBuilder::default().stakes(&[100, 200, 400]).build_and_execute(|| {
-		let job = submit();
-		all_reveal(job, &fixed(&[1]));
-		// 270 × {100, 200, 400} / 700 = 38.57, 77.14, 154.28 → 38 + 77 + 154 = 269.
-		assert_eq!(balance(op(0)), 100 + 38);
-		assert_eq!(balance(op(1)), 200 + 77);
-		assert_eq!(balance(op(2)), 400 + 154);
-		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300 + 1);
-		assert!(matches!(
-			last_event(),
-			Event::JobSettled { operators_paid: 269, royalty: 30, refunded: 1, .. }
-		));
-	});
-}
-
-#[test]
-fn dissenters_are_slashed_and_unpaid() {
+fn dissenters_are_reported_and_unpaid() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		let (good, bad) = (fixed(&[10, 20]), fixed(&[10, 26]));
 		play(job, &[(op(0), bad.clone()), (op(1), good.clone()), (op(2), good.clone())]);
-		// 270 among 200:300 → 108, 162; op(0) slashed 10% of 100.
-		assert_eq!(balance(op(0)), 100 - 10);
-		assert_eq!(balance(op(1)), 200 + 108);
-		assert_eq!(balance(op(2)), 300 + 162);
-		assert_eq!(MockOperators::slashes(), vec![(op(0), DissentSlash::get(), job, 10)]);
+		// 270 in two seats; op(0) reported for 10% of its exposure, its balance untouched
+		// until the provider applies the deferred slash.
+		assert_eq!(balance(op(0)), 100);
+		assert_eq!(balance(op(1)), 200 + 135);
+		assert_eq!(balance(op(2)), 300 + 135);
+		assert_eq!(MockOperators::reports(), vec![report(op(0), job, Offence::Dissent, 100)]);
 		let r = Results::<Test>::get(job).unwrap();
 		assert_eq!(r.output, good);
 		assert_eq!(r.attesting_stake, 500);
 		assert!(matches!(
 			last_event(),
-			Event::JobSettled { operators_paid: 270, royalty: 30, refunded: 0, slashed: 10, .. }
+			Event::JobSettled {
+				operators_paid: 270,
+				royalty: 30,
+				refunded: 0,
+				slash_reported: 10,
+				..
+			}
 		));
 	});
 }
 
 #[test]
-fn silent_operators_are_penalised_at_the_deadline() {
+fn silent_operators_are_reported_at_the_deadline() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		let out = fixed(&[3]);
@@ -110,10 +113,9 @@ fn silent_operators_are_penalised_at_the_deadline() {
 		assert!(Jobs::<Test>::contains_key(job), "op(0) may still reveal");
 		run_to_block(11);
 		assert!(!Jobs::<Test>::contains_key(job));
-		assert_eq!(MockOperators::slashes(), vec![(op(0), SilentSlash::get(), job, 1)]);
-		assert_eq!(balance(op(0)), 99);
-		assert_eq!(balance(op(1)), 200 + 108);
-		assert_eq!(balance(op(2)), 300 + 162);
+		assert_eq!(MockOperators::reports(), vec![report(op(0), job, Offence::Silence, 100)]);
+		assert_eq!(balance(op(1)), 200 + 135);
+		assert_eq!(balance(op(2)), 300 + 135);
 		assert_eq!(Results::<Test>::get(job).unwrap().settled_at, 11);
 	});
 }
@@ -127,76 +129,75 @@ fn a_job_settles_early_once_every_committed_operator_revealed() {
 		play(job, &[(op(1), out.clone()), (op(2), out.clone())]);
 		assert!(!Jobs::<Test>::contains_key(job));
 		assert_eq!(Results::<Test>::get(job).unwrap().settled_at, 6);
-		assert_eq!(MockOperators::slashes(), vec![(op(0), SilentSlash::get(), job, 1)]);
+		assert_eq!(MockOperators::reports(), vec![report(op(0), job, Offence::Silence, 100)]);
 	});
 }
 
 #[test]
-fn quorum_missed_refunds_in_full() {
+fn quorum_missed_pays_every_revealed_seat() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
-		// All three disagree: the best group holds 300 of 600 < 51%.
+		// All three disagree: no group holds 2 seats. The outputs are public now, so each
+		// seat that revealed is paid its share, and nobody is reported.
 		play(job, &[(op(0), fixed(&[0])), (op(1), fixed(&[10])), (op(2), fixed(&[20]))]);
 		assert!(!Jobs::<Test>::contains_key(job));
 		assert!(!Results::<Test>::contains_key(job));
-		assert_eq!(balance(ALICE), INITIAL_BALANCE);
+		assert_eq!((balance(op(0)), balance(op(1)), balance(op(2))), (200, 300, 400));
+		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300);
 		assert_eq!(balance(OWNER), INITIAL_BALANCE - 100);
-		// Nobody is slashed: no output was established.
-		assert!(MockOperators::slashes().is_empty());
+		assert!(MockOperators::reports().is_empty());
 		assert_eq!(
 			last_event(),
 			Event::JobFailed {
 				job_id: job,
 				model: model_id(1),
 				reason: FailureReason::QuorumNotReached,
-				refunded: 300,
-				slashed: 0,
+				operators_paid: 300,
+				refunded: 0,
 			}
 		);
 	});
 }
 
 #[test]
-fn quorum_missed_because_the_heavy_operator_is_silent() {
+fn a_silent_seat_cannot_veto_a_job() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		let out = fixed(&[1]);
+		// The operator with half the stake stays silent: two of three seats still settle.
 		play(job, &[(op(0), out.clone()), (op(1), out.clone())]);
-		// 300 of 600 < 306: refunded, the silent operator penalised 1% of 300.
-		assert_eq!(balance(ALICE), INITIAL_BALANCE);
-		assert_eq!(MockOperators::slashes(), vec![(op(2), SilentSlash::get(), job, 3)]);
-		assert!(matches!(
-			last_event(),
-			Event::JobFailed {
-				reason: FailureReason::QuorumNotReached,
-				refunded: 300,
-				slashed: 3,
-				..
-			}
-		));
+		assert!(Results::<Test>::contains_key(job));
+		assert_eq!(MockOperators::reports(), vec![report(op(2), job, Offence::Silence, 300)]);
+		assert!(matches!(last_event(), Event::JobSettled { slash_reported: 3, .. }));
 	});
 }
 
 #[test]
-fn nobody_revealing_refunds_at_the_deadline() {
+fn nobody_revealing_refunds_and_reports_nobody() {
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		run_to_block(10);
 		assert!(Jobs::<Test>::contains_key(job));
 		run_to_block(11);
 		assert_eq!(balance(ALICE), INITIAL_BALANCE);
-		assert_eq!(MockOperators::slashes().len(), 3);
-		assert!(matches!(
+		assert!(MockOperators::reports().is_empty());
+		assert_eq!(
 			last_event(),
-			Event::JobFailed { reason: FailureReason::NoReveals, refunded: 300, slashed: 6, .. }
-		));
+			Event::JobFailed {
+				job_id: job,
+				model: model_id(1),
+				reason: FailureReason::NoReveals,
+				operators_paid: 0,
+				refunded: 300,
+			}
+		);
 	});
 }
 
 #[test]
-fn a_tie_between_groups_refunds() {
-	// Four equal stakes; outputs 0, 2, 4, 6 with eps 2: groups {0,2,4} and {2,4,6} both hold
-	// 300 of 400, with different members.
+fn a_tie_between_groups_pays_the_revealers() {
+	// Four seats; outputs 0, 2, 4, 6 with eps 2: groups {0,2,4} and {2,4,6} both hold 3 of 4
+	// seats, with different members.
 	ExtBuilder::default().stakes(&[100, 100, 100, 100]).build_and_execute(|| {
 		let job = submit_with(Some(4), None);
 		play(
@@ -208,23 +209,26 @@ fn a_tie_between_groups_refunds() {
 				(op(3), fixed(&[6])),
 			],
 		);
-		assert_eq!(balance(ALICE), INITIAL_BALANCE);
-		assert!(MockOperators::slashes().is_empty());
-		assert!(matches!(last_event(), Event::JobFailed { reason: FailureReason::Tie, .. }));
+		assert_eq!(balance(ALICE), INITIAL_BALANCE - 400);
+		assert!(MockOperators::reports().is_empty());
+		assert!(matches!(
+			last_event(),
+			Event::JobFailed { reason: FailureReason::Tie, operators_paid: 400, .. }
+		));
 	});
 }
 
 #[test]
 fn an_operator_in_several_groups() {
 	// Outputs 0, 2, 4 with eps 2: op(1) agrees with both others, who disagree with each other.
-	// op(1)'s group holds everyone, so it wins and its output is the result.
+	// op(1)'s group holds everyone, so it wins; the result is the group's median.
 	ExtBuilder::default().build_and_execute(|| {
 		let job = submit();
 		play(job, &[(op(0), fixed(&[0])), (op(1), fixed(&[2])), (op(2), fixed(&[4]))]);
 		let r = Results::<Test>::get(job).unwrap();
 		assert_eq!(r.output, fixed(&[2]));
 		assert_eq!(r.attesting_stake, 600);
-		assert!(MockOperators::slashes().is_empty());
+		assert!(MockOperators::reports().is_empty());
 	});
 }
 
@@ -235,12 +239,12 @@ fn exact_contract_needs_identical_bytes() {
 		play(job, &[(op(0), fixed(&[1])), (op(1), fixed(&[2])), (op(2), fixed(&[2]))]);
 		let r = Results::<Test>::get(job).unwrap();
 		assert_eq!(r.output, fixed(&[2]));
-		assert_eq!(MockOperators::slashes(), vec![(op(0), DissentSlash::get(), job, 10)]);
+		assert_eq!(MockOperators::reports(), vec![report(op(0), job, Offence::Dissent, 100)]);
 	});
 }
 
 #[test]
-fn token_match_contract_ignores_the_text() {
+fn token_match_settles_the_token_ids_only() {
 	let tokens = |ids: &[u32], text: &[u8]| {
 		let mut v = (ids.len() as u32).to_le_bytes().to_vec();
 		v.extend(ids.iter().flat_map(|i| i.to_le_bytes()));
@@ -257,24 +261,32 @@ fn token_match_contract_ignores_the_text() {
 				(op(2), tokens(&[5, 7], b"ab")),
 			],
 		);
-		// op(0) and op(1) agree (300 < 306): op(2) alone holds 300 too. No quorum.
+		let r = Results::<Test>::get(job).unwrap();
+		// Only the ids the group agreed on; clients derive the text from them.
+		assert_eq!(r.output, tokens(&[5, 6], b""));
+		assert_eq!(r.attesting_stake, 300);
+		assert_eq!(MockOperators::reports(), vec![report(op(2), job, Offence::Dissent, 300)]);
+	});
+}
+
+#[test]
+fn an_attested_rejected_input_is_settled_and_the_submitter_pays() {
+	ExtBuilder::default().build_and_execute(|| {
+		let job = submit();
+		let rejected = BoundedVec::<u8, MaxOutputLen>::new();
+		// Two seats attest the engine rejected the input; the third stays silent.
+		play(job, &[(op(0), rejected.clone()), (op(1), rejected.clone())]);
+		let r = Results::<Test>::get(job).unwrap();
+		assert!(r.output.is_empty());
+		// Paid like any result; the deposit is forfeited; silence is not an offence here.
+		assert_eq!((balance(op(0)), balance(op(1))), (100 + 135, 200 + 135));
+		assert!(MockOperators::reports().is_empty());
+		assert_eq!(balance(TREASURY), 1 + 10);
+		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300 - 10);
 		assert!(matches!(
 			last_event(),
-			Event::JobFailed { reason: FailureReason::QuorumNotReached, .. }
+			Event::JobSettled { input_rejected: true, deposit_forfeited: 10, slash_reported: 0, .. }
 		));
-		let job = submit();
-		play(
-			job,
-			&[
-				(op(0), tokens(&[5, 7], b"ab")),
-				(op(1), tokens(&[5, 6], b"a b")),
-				(op(2), tokens(&[5, 6], b"ab")),
-			],
-		);
-		let r = Results::<Test>::get(job).unwrap();
-		// The result is the output of the group's first member in seat order.
-		assert!(r.output == tokens(&[5, 6], b"a b") || r.output == tokens(&[5, 6], b"ab"));
-		assert_eq!(r.attesting_stake, 500);
 	});
 }
 
@@ -284,13 +296,13 @@ fn a_refused_reward_is_refunded() {
 		MockOperators::refuse_rewards_to(op(2));
 		let job = submit();
 		all_reveal(job, &fixed(&[1]));
-		assert_eq!(balance(op(0)), 100 + 45);
+		assert_eq!(balance(op(0)), 100 + 90);
 		assert_eq!(balance(op(1)), 200 + 90);
 		assert_eq!(balance(op(2)), 300);
-		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300 + 135);
+		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300 + 90);
 		assert!(matches!(
 			last_event(),
-			Event::JobSettled { operators_paid: 135, royalty: 30, refunded: 135, .. }
+			Event::JobSettled { operators_paid: 180, royalty: 30, refunded: 90, .. }
 		));
 	});
 }
@@ -308,26 +320,22 @@ fn the_royalty_goes_to_the_current_owner() {
 
 #[test]
 fn a_higher_quorum_is_respected() {
-	ExtBuilder::default().build_and_execute(|| {
-		// 500 of 600 agree: enough for 51%, not for 90%.
-		let job = submit_with(None, Some(Perbill::from_percent(90)));
-		play(job, &[(op(0), fixed(&[0])), (op(1), fixed(&[9])), (op(2), fixed(&[9]))]);
+	ExtBuilder::default().stakes(&[100, 100, 100, 100]).build_and_execute(|| {
+		// 66% of four seats is three: two agreeing seats are not enough.
+		let job = submit_with(Some(4), Some(Perbill::from_percent(66)));
+		play(
+			job,
+			&[
+				(op(0), fixed(&[0])),
+				(op(1), fixed(&[0])),
+				(op(2), fixed(&[9])),
+				(op(3), fixed(&[20])),
+			],
+		);
 		assert!(matches!(
 			last_event(),
 			Event::JobFailed { reason: FailureReason::QuorumNotReached, .. }
 		));
-	});
-}
-
-#[test]
-fn a_single_replica_job() {
-	ExtBuilder::default().build_and_execute(|| {
-		let job = submit_with(Some(1), None);
-		let o = assigned(job)[0];
-		play(job, &[(o, fixed(&[1]))]);
-		let r = Results::<Test>::get(job).unwrap();
-		assert_eq!(r.agreeing.into_inner(), vec![o]);
-		assert!(matches!(last_event(), Event::JobSettled { operators_paid: 90, royalty: 10, .. }));
 	});
 }
 

@@ -1,4 +1,5 @@
 //! Unit tests, one file per topic.
 
+mod attacks;
 mod lifecycle;
 mod register;
