@@ -2,6 +2,7 @@
 //! which checks the pallets' `do_try_state`, escrow per account and issuance conservation.
 
 mod agenda;
+mod attacks;
 mod api;
 mod attestation;
 mod cancel;

@@ -29,18 +29,23 @@ use verity_primitives::{
 };
 
 /// An engine whose store holds one model, answering with a fixed output, counting its runs.
-struct FixedEngine {
-	model: ModelId,
-	runs: AtomicU32,
+pub(super) struct FixedEngine {
+	pub(super) model: ModelId,
+	pub(super) runs: AtomicU32,
+	/// Refuse every input, as an engine refuses text that is not UTF-8.
+	pub(super) reject_inputs: bool,
 }
 
-const ENGINE_OUTPUT: [i32; 2] = [7, 8];
+pub(super) const ENGINE_OUTPUT: [i32; 2] = [7, 8];
 
 impl InferenceEngine for FixedEngine {
 	fn run(&self, model: &[u8; 32], _input: &[u8]) -> Result<Vec<u8>, InferenceError> {
 		self.runs.fetch_add(1, Ordering::SeqCst);
 		if model != self.model.as_fixed_bytes() {
 			return Err(InferenceError::ModelUnavailable("not in the store".into()));
+		}
+		if self.reject_inputs {
+			return Err(InferenceError::InvalidInput("not UTF-8".into()));
 		}
 		Ok(fixed(&ENGINE_OUTPUT).into_inner())
 	}
@@ -50,24 +55,28 @@ impl InferenceEngine for FixedEngine {
 	}
 }
 
-struct Node {
-	ext: sp_io::TestExternalities,
-	pool: Arc<RwLock<PoolState>>,
-	offchain: TestOffchainExt,
-	engine: Arc<FixedEngine>,
+pub(super) struct Node {
+	pub(super) ext: sp_io::TestExternalities,
+	pub(super) pool: Arc<RwLock<PoolState>>,
+	pub(super) offchain: TestOffchainExt,
+	pub(super) engine: Arc<FixedEngine>,
 }
 
 /// The default test chain, seen from a node whose keystore will hold `infr` keys and whose
 /// store holds model 1.
-fn node() -> Node {
+pub(super) fn node() -> Node {
 	node_with_model(manifest(1))
 }
 
-fn node_with_model(model: ModelId) -> Node {
+pub(super) fn node_with_model(model: ModelId) -> Node {
+	node_with_engine(FixedEngine { model, runs: AtomicU32::new(0), reject_inputs: false })
+}
+
+pub(super) fn node_with_engine(engine: FixedEngine) -> Node {
 	let mut ext = ExtBuilder::default().build();
 	let (offchain, _) = TestOffchainExt::new();
 	let (pool, pool_state) = TestTransactionPoolExt::new();
-	let engine = Arc::new(FixedEngine { model, runs: AtomicU32::new(0) });
+	let engine = Arc::new(engine);
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
 	ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
 	ext.register_extension(TransactionPoolExt::new(pool));
@@ -76,17 +85,17 @@ fn node_with_model(model: ModelId) -> Node {
 }
 
 /// Gives this node the `infr` key of `operator`.
-fn hold_key_of(operator: AccountId) {
+pub(super) fn hold_key_of(operator: AccountId) {
 	let key = infr::Public::generate_pair(Some(format!("//operator{operator}").into_bytes()));
 	MockKeyOwner::set(&key, operator);
 }
 
-fn run_worker() {
+pub(super) fn run_worker() {
 	Inference::offchain_worker(System::block_number());
 }
 
 /// Takes the pool's transactions, checks each is authorized and applies it.
-fn apply_pool(pool: &Arc<RwLock<PoolState>>) -> Vec<Call<Test>> {
+pub(super) fn apply_pool(pool: &Arc<RwLock<PoolState>>) -> Vec<Call<Test>> {
 	let txs = std::mem::take(&mut pool.write().transactions);
 	txs.into_iter()
 		.map(|tx| {
