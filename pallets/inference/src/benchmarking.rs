@@ -1,7 +1,8 @@
 //! Benchmarks of the inference pallet (`frame_benchmarking::v2`), run as tests against the
 //! mock. Every call is measured at its worst case: the largest replication, the longest
-//! outputs compared element by element (`Tolerance`, all equal), the agreeing operator in the
-//! last seat, a nearly full agenda entry.
+//! outputs compared element by element (`Tolerance`), settlements that report an offence for
+//! every seat outside the smallest winning group (operators with `MaxDelegatorsPerOperator`
+//! delegators where the provider has them), a nearly full agenda entry.
 
 use super::*;
 use alloc::vec;
@@ -12,11 +13,11 @@ use frame_support::{
 	weights::WeightMeter,
 };
 use frame_system::RawOrigin;
-use pallet_verity_models::ModelSpec;
-use sp_runtime::traits::{Bounded, One};
+use pallet_verity_models::{ModelRegistry, ModelSpec};
+use sp_runtime::traits::{Bounded, One, Zero};
 use verity_primitives::contract::{commitment, NumericalContract};
 
-const MODEL: ModelId = ModelId::repeat_byte(0x42);
+const MANIFEST: ModelId = ModelId::repeat_byte(0x42);
 
 fn max_k<T: Config>() -> u32 {
 	MaxReplicationOf::<T>::get()
@@ -31,26 +32,38 @@ fn plenty<T: Config>() -> BalanceOf<T> {
 	BalanceOf::<T>::max_value() / 1_000_000u32.into()
 }
 
-/// Register the benchmark model (Tolerance, the largest limits, a royalty) and make `n`
-/// operators serve it. Returns the operators.
-fn set_up<T: Config>(n: u32) -> Vec<T::AccountId> {
-	let owner: T::AccountId = account("owner", 0, 0);
-	let spec = ModelSpec {
+/// The benchmark model: Tolerance, the largest limits, the smallest replication, a royalty.
+fn spec<T: Config>() -> ModelSpec<BalanceOf<T>> {
+	ModelSpec {
 		architecture: pallet_verity_models::Architecture::Mlp,
 		max_input_len: MaxInputLenOf::<T>::get(),
 		max_output_len: max_out::<T>(),
 		price: T::Currency::minimum_balance().max(One::one()),
-		replication: max_k::<T>(),
+		replication: T::MinReplication::get(),
 		quorum: T::Models::min_quorum(),
-		contract: NumericalContract::Tolerance { eps: 0 },
+		contract: NumericalContract::Tolerance { eps: 1 },
 		royalty: T::Models::max_royalty(),
-	};
-	frame_support::assert_ok!(T::Models::register_for_benchmark(&owner, MODEL, spec));
+		compute_blocks: 0,
+	}
+}
+
+/// The id of the benchmark model.
+fn model<T: Config>() -> ModelId {
+	pallet_verity_models::model_id(&MANIFEST, &spec::<T>())
+}
+
+/// Register the benchmark model and make `n` operators serve it, each with
+/// `MaxDelegatorsPerOperator` delegators where the provider has them. Returns the operators.
+fn set_up<T: Config>(n: u32) -> Vec<T::AccountId> {
+	let owner: T::AccountId = account("owner", 0, 0);
+	let id = T::Models::register_for_benchmark(&owner, MANIFEST, spec::<T>())
+		.expect("the benchmark model registers");
 	let stake = T::Currency::minimum_balance().max(One::one()) * 1_000u32.into();
 	(0..n)
 		.map(|i| {
 			let operator: T::AccountId = account("operator", i, 0);
-			T::Operators::set_up_operator(&operator, &MODEL, stake);
+			T::Operators::set_up_operator(&operator, &id, stake);
+			T::Operators::set_up_delegators(&operator, u32::MAX);
 			operator
 		})
 		.collect()
@@ -68,24 +81,42 @@ fn now<T: Config>() -> BlockNumberFor<T> {
 
 /// The deadline the benchmarks use.
 fn deadline<T: Config>() -> BlockNumberFor<T> {
-	now::<T>().saturating_add(T::MinJobDuration::get()).saturating_add(One::one())
+	Pallet::<T>::schedule(now::<T>(), 0, Zero::zero())
+		.earliest_deadline
+		.saturating_add(One::one())
 }
 
-/// Submit a job replicated on `k` of `n` serving operators; returns its id.
-fn submitted<T: Config>(n: u32, k: u32) -> JobId {
+/// Submit a job replicated on `k` of `n` serving operators, not drawn yet; returns its id.
+fn submitted_undrawn<T: Config>(n: u32, k: u32) -> JobId {
 	set_up::<T>(n);
 	let input = InputOf::<T>::truncate_from(vec![7u8; MaxInputLenOf::<T>::get() as usize]);
-	let (job_id, _, _) = Pallet::<T>::do_submit(
-		funded_submitter::<T>(),
-		MODEL,
+	let request = JobRequest {
+		model: model::<T>(),
 		input,
-		plenty::<T>(),
-		Some(k),
-		None,
-		deadline::<T>(),
-	)
-	.expect("the benchmark job can be submitted");
+		max_fee: plenty::<T>(),
+		replication: Some(k),
+		quorum: None,
+		deadline: deadline::<T>(),
+	};
+	let (job_id, _, _) = Pallet::<T>::do_submit(funded_submitter::<T>(), request)
+		.expect("the benchmark job can be submitted");
 	job_id
+}
+
+/// Submit a job replicated on `k` of `n` serving operators and draw it in the next block.
+fn submitted<T: Config>(n: u32, k: u32) -> JobId {
+	let job_id = submitted_undrawn::<T>(n, k);
+	frame_system::Pallet::<T>::set_block_number(now::<T>().saturating_add(One::one()));
+	Pallet::<T>::draw_pending();
+	job_id
+}
+
+/// The output seat `seat` reveals in a settlement benchmark: the first `needed` seats agree,
+/// the others dissent (each reported).
+fn seat_output<T: Config>(job_id: JobId, seat: usize, len: u32) -> OutputOf<T> {
+	let needed = Jobs::<T>::get(job_id).map(|j| j.seats_needed()).unwrap_or(1) as usize;
+	let value = if seat < needed { 1u8 } else { 9u8 };
+	OutputOf::<T>::truncate_from(vec![value; (len - len % 4) as usize])
 }
 
 /// An output of (about) `len` bytes that Tolerance compares in full.
@@ -144,7 +175,7 @@ mod benchmarks {
 			{ MaxReplicationOf::<T>::get() },
 			{ <T::Operators as OperatorProvider<T::AccountId, BalanceOf<T>>>::MaxServing::get() },
 		>,
-		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
 		i: Linear<1, { MaxInputLenOf::<T>::get() }>,
 	) {
 		set_up::<T>(n);
@@ -152,8 +183,27 @@ mod benchmarks {
 		let caller = funded_submitter::<T>();
 		let input = InputOf::<T>::truncate_from(vec![7u8; i as usize]);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), MODEL, input, plenty::<T>(), Some(k), None, deadline::<T>());
-		assert_eq!(Jobs::<T>::get(0).map(|j| j.assignments.len() as u32), Some(k));
+		_(RawOrigin::Signed(caller), model::<T>(), input, plenty::<T>(), Some(k), None, deadline::<T>());
+		assert_eq!(Jobs::<T>::get(0).map(|j| j.replication), Some(k));
+	}
+
+	/// The draw of one job replicated on `k` among `n` serving operators, at the start of
+	/// the block after its submission.
+	#[benchmark]
+	fn draw(
+		n: Linear<
+			{ MaxReplicationOf::<T>::get() },
+			{ <T::Operators as OperatorProvider<T::AccountId, BalanceOf<T>>>::MaxServing::get() },
+		>,
+		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
+	) {
+		let job_id = submitted_undrawn::<T>(n, k);
+		frame_system::Pallet::<T>::set_block_number(now::<T>().saturating_add(One::one()));
+		#[block]
+		{
+			Pallet::<T>::draw_pending();
+		}
+		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.assignments.len() as u32), Some(k));
 	}
 
 	/// The operator in the last seat commits.
@@ -184,21 +234,22 @@ mod benchmarks {
 		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.reveals), Some(1));
 	}
 
-	/// The last of `k` reveals of `o` bytes: all agree, the job settles, `k` operators are paid.
+	/// The last of `k` reveals of `o` bytes: the smallest winning group agrees, every other
+	/// seat dissents and is reported, the winners are paid.
 	#[benchmark]
 	fn reveal_and_settle(
-		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
 		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
 	) {
 		let job_id = submitted::<T>(max_k::<T>(), k);
-		let output = output_of::<T>(o);
 		for seat in 0..k as usize {
-			commit_as::<T>(job_id, seat, &output);
+			commit_as::<T>(job_id, seat, &seat_output::<T>(job_id, seat, o));
 		}
 		for seat in 0..(k - 1) as usize {
-			reveal_as::<T>(job_id, seat, &output);
+			reveal_as::<T>(job_id, seat, &seat_output::<T>(job_id, seat, o));
 		}
 		let seat = (k - 1) as usize;
+		let output = seat_output::<T>(job_id, seat, o);
 		let operator = operator_at::<T>(job_id, seat);
 		#[extrinsic_call]
 		reveal(RawOrigin::Signed(operator), job_id, output, salt(seat));
@@ -207,7 +258,7 @@ mod benchmarks {
 
 	/// The submitter cancels a job replicated on `k` operators.
 	#[benchmark]
-	fn cancel(k: Linear<1, { MaxReplicationOf::<T>::get() }>) {
+	fn cancel(k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>) {
 		let job_id = submitted::<T>(max_k::<T>(), k);
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
@@ -230,21 +281,20 @@ mod benchmarks {
 		assert!(AgendaCursor::<T>::get().is_none());
 	}
 
-	/// A job of replication `k` reaches its deadline with `k − 1` equal reveals of `o` bytes
-	/// and one silent operator: decided, `k − 1` operators paid, one slashed.
+	/// A job of replication `k` reaches its deadline with `k − 1` reveals of `o` bytes and one
+	/// silent seat: the smallest winning group is paid, every other seat reported.
 	#[benchmark]
 	fn settle_at_deadline(
-		k: Linear<1, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
 		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
 	) {
 		let job_id = submitted::<T>(max_k::<T>(), k);
-		let output = output_of::<T>(o);
 		let deadline = Jobs::<T>::get(job_id).map(|j| j.deadline).expect("submitted");
 		for seat in 0..k as usize {
-			commit_as::<T>(job_id, seat, &output);
+			commit_as::<T>(job_id, seat, &seat_output::<T>(job_id, seat, o));
 		}
 		for seat in 0..(k - 1) as usize {
-			reveal_as::<T>(job_id, seat, &output);
+			reveal_as::<T>(job_id, seat, &seat_output::<T>(job_id, seat, o));
 		}
 		frame_system::Pallet::<T>::set_block_number(deadline);
 		let mut meter = WeightMeter::new();
