@@ -39,7 +39,7 @@ fn spec<T: Config>() -> ModelSpec<BalanceOf<T>> {
 		max_input_len: MaxInputLenOf::<T>::get(),
 		max_output_len: max_out::<T>(),
 		price: T::Currency::minimum_balance().max(One::one()),
-		replication: T::MinReplication::get(),
+		replication: MinReplication::<T>::get(),
 		quorum: T::Models::min_quorum(),
 		contract: NumericalContract::Tolerance { eps: 1 },
 		royalty: T::Models::max_royalty(),
@@ -175,7 +175,7 @@ mod benchmarks {
 			{ MaxReplicationOf::<T>::get() },
 			{ <T::Operators as OperatorProvider<T::AccountId, BalanceOf<T>>>::MaxServing::get() },
 		>,
-		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ MinReplication::<T>::get() }, { MaxReplicationOf::<T>::get() }>,
 		i: Linear<1, { MaxInputLenOf::<T>::get() }>,
 	) {
 		set_up::<T>(n);
@@ -195,7 +195,7 @@ mod benchmarks {
 			{ MaxReplicationOf::<T>::get() },
 			{ <T::Operators as OperatorProvider<T::AccountId, BalanceOf<T>>>::MaxServing::get() },
 		>,
-		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ MinReplication::<T>::get() }, { MaxReplicationOf::<T>::get() }>,
 	) {
 		let job_id = submitted_undrawn::<T>(n, k);
 		frame_system::Pallet::<T>::set_block_number(now::<T>().saturating_add(One::one()));
@@ -238,7 +238,7 @@ mod benchmarks {
 	/// seat dissents and is reported, the winners are paid.
 	#[benchmark]
 	fn reveal_and_settle(
-		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ MinReplication::<T>::get() }, { MaxReplicationOf::<T>::get() }>,
 		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
 	) {
 		let job_id = submitted::<T>(max_k::<T>(), k);
@@ -258,7 +258,7 @@ mod benchmarks {
 
 	/// The submitter cancels a job replicated on `k` operators.
 	#[benchmark]
-	fn cancel(k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>) {
+	fn cancel(k: Linear<{ MinReplication::<T>::get() }, { MaxReplicationOf::<T>::get() }>) {
 		let job_id = submitted::<T>(max_k::<T>(), k);
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
@@ -285,7 +285,7 @@ mod benchmarks {
 	/// silent seat: the smallest winning group is paid, every other seat reported.
 	#[benchmark]
 	fn settle_at_deadline(
-		k: Linear<{ T::MinReplication::get() }, { MaxReplicationOf::<T>::get() }>,
+		k: Linear<{ MinReplication::<T>::get() }, { MaxReplicationOf::<T>::get() }>,
 		o: Linear<4, { MaxOutputLenOf::<T>::get() }>,
 	) {
 		let job_id = submitted::<T>(max_k::<T>(), k);

@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelDeprecated);
 		ensure!(!input.is_empty(), Error::<T>::EmptyInput);
 		ensure!(input.len() <= model.spec.max_input_len as usize, Error::<T>::InputTooLong);
-		let min_k = model.spec.replication.max(T::MinReplication::get());
+		let min_k = model.spec.replication.max(MinReplication::<T>::get());
 		let k = replication.unwrap_or(min_k);
 		ensure!(
 			(min_k..=MaxReplicationOf::<T>::get()).contains(&k),
@@ -387,10 +387,6 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn check_integrity() {
 		let max_k = MaxReplicationOf::<T>::get();
 		assert!((1..=32).contains(&max_k), "MaxReplication must be within 1..=32");
-		assert!(
-			(1..=max_k).contains(&T::MinReplication::get()),
-			"MinReplication must be within 1..=MaxReplication"
-		);
 		assert!(
 			T::MaxQuorum::get() >= T::Models::min_quorum(),
 			"MaxQuorum must be at least the registry's MinQuorum"

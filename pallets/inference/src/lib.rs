@@ -186,10 +186,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxJobDuration: Get<BlockNumberFor<Self>>;
 
-		/// The fewest operators a job is replicated on, whatever the model declares.
-		#[pallet::constant]
-		type MinReplication: Get<u32>;
-
 		/// The largest share of the seats a job may require to agree. At most two thirds, so
 		/// one dissenting or silent seat of three cannot veto a job.
 		#[pallet::constant]
@@ -257,6 +253,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type OpenJobsOf<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
+
+	/// The fewest operators a job is replicated on, whatever its model declares: at least two
+	/// on a network with several operators, so one drawn seat never decides alone (a
+	/// single-validator development chain sets one at genesis).
+	#[pallet::storage]
+	pub type MinReplication<T: Config> = StorageValue<_, u32, ValueQuery, ConstU32<2>>;
 
 	/// The jobs submitted in this block, drawn at the start of the next.
 	#[pallet::storage]
@@ -468,6 +470,28 @@ pub mod pallet {
 		UnknownKey,
 	}
 
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// [`MinReplication`] at genesis; zero keeps the default (two).
+		pub min_replication: u32,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.min_replication != 0 {
+				assert!(
+					self.min_replication <= MaxReplicationOf::<T>::get(),
+					"min_replication exceeds MaxReplication"
+				);
+				MinReplication::<T>::put(self.min_replication);
+			}
+		}
+	}
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
@@ -658,6 +682,24 @@ pub mod pallet {
 			let settled_k = Self::do_reveal(operator, job_id, output, salt)?;
 			let actual = Self::reveal_weight(settled_k, len);
 			Ok(Some(actual.saturating_add(T::DbWeight::get().reads(1))).into())
+		}
+
+		/// Set [`MinReplication`], the fewest operators any job is replicated on.
+		///
+		/// Origin: root.
+		///
+		/// ## Errors
+		/// - [`Error::InvalidReplication`]: zero, or above `MaxReplication`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::DbWeight::get().writes(1))]
+		pub fn set_min_replication(origin: OriginFor<T>, min_replication: u32) -> DispatchResult {
+			ensure_root(origin)?;
+			ensure!(
+				(1..=MaxReplicationOf::<T>::get()).contains(&min_replication),
+				Error::<T>::InvalidReplication
+			);
+			MinReplication::<T>::put(min_replication);
+			Ok(())
 		}
 	}
 }

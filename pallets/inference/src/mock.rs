@@ -101,7 +101,6 @@ parameter_types! {
 	pub static MaxJobsPerBlock: u32 = 4;
 	pub const PropagationSlack: BlockNumber = 1;
 	pub const MaxJobDuration: BlockNumber = 100;
-	pub const MinReplication: u32 = 2;
 	pub MaxQuorum: Perbill = Perbill::from_rational(2u32, 3u32);
 	pub const JobDeposit: Balance = 10;
 	pub const DepositSurge: u32 = 9;
@@ -126,7 +125,6 @@ impl pallet_inference::Config for Test {
 	type MaxJobsPerBlock = MaxJobsPerBlock;
 	type PropagationSlack = PropagationSlack;
 	type MaxJobDuration = MaxJobDuration;
-	type MinReplication = MinReplication;
 	type MaxQuorum = MaxQuorum;
 	type JobDeposit = JobDeposit;
 	type DepositSurge = DepositSurge;

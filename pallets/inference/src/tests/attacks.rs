@@ -491,3 +491,23 @@ fn escrow_and_deposits_stay_whole_under_every_outcome() {
 		assert_eq!(Balances::balance_on_hold(&HoldReason::JobDeposit.into(), &ALICE), 0);
 	});
 }
+
+#[test]
+fn only_root_sets_the_minimum_replication_within_bounds() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			Inference::set_min_replication(RuntimeOrigin::signed(ALICE), 1),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Inference::set_min_replication(RuntimeOrigin::root(), 0),
+			Error::<Test>::InvalidReplication
+		);
+		assert_noop!(
+			Inference::set_min_replication(RuntimeOrigin::root(), MaxReplication::get() + 1),
+			Error::<Test>::InvalidReplication
+		);
+		assert_ok!(Inference::set_min_replication(RuntimeOrigin::root(), 3));
+		assert_eq!(crate::MinReplication::<Test>::get(), 3);
+	});
+}
