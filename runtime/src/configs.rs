@@ -188,6 +188,13 @@ parameter_types! {
 	pub const SilentSlash: Perbill = Perbill::from_percent(1);
 	/// Deadline processing may use a quarter of a block.
 	pub InferenceAgendaWeight: Weight = RuntimeBlockWeights::get().max_block / 4;
+	/// A job needs at most two thirds of its seats to agree: with three seats, one dissenting
+	/// or silent operator can neither veto a job nor (with the 51% floor) decide it.
+	pub InferenceMaxQuorum: Perbill = Perbill::from_rational(2u32, 3u32);
+	/// The submission deposit with an empty queue: 0.1 VRT, ten MiniLM jobs' fees at the
+	/// testnet's price, returned with the job; forfeited for a rejected input or a cancel
+	/// after the draw.
+	pub const JobDeposit: Balance = token::UNIT / 10;
 }
 
 impl pallet_verity_inference::Config for Runtime {
@@ -196,13 +203,24 @@ impl pallet_verity_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type Operators = Operators;
+	/// Replaced by BABE's per-block VRF output when the node moves to BABE.
 	type Randomness = pallet_verity_inference::ParentHashRandomness<Runtime>;
+	/// Forfeited deposits are burned until a treasury exists.
+	type Forfeit = ();
 	type MaxOpenJobs = ConstU32<1024>;
+	/// Filling the queue takes 32 funded accounts, each paying a rising deposit.
+	type MaxOpenJobsPerAccount = ConstU32<32>;
+	/// 32 draws of 16 seats among 64 operators fit in a quarter of a block (integrity test).
+	type MaxDrawsPerBlock = ConstU32<32>;
 	type MaxJobsPerBlock = ConstU32<8>;
-	/// Two blocks to commit and two to reveal at the least.
-	type MinJobDuration = ConstU32<4>;
+	/// One block: a commit or reveal may miss the first block it could land in.
+	type PropagationSlack = ConstU32<1>;
 	/// Thirty minutes.
 	type MaxJobDuration = ConstU32<{ 30 * crate::time::MINUTES }>;
+	type MaxQuorum = InferenceMaxQuorum;
+	type JobDeposit = JobDeposit;
+	/// A full queue multiplies the deposit by ten.
+	type DepositSurge = ConstU32<9>;
 	/// Results stay readable on chain for a day.
 	type ResultLifetime = ConstU32<{ crate::time::DAYS }>;
 	type DissentSlash = DissentSlash;
@@ -289,6 +307,8 @@ parameter_types! {
 	/// often; lengthen it (a runtime upgrade) once the set is stable.
 	pub const SessionPeriod: BlockNumber = crate::time::MINUTES;
 	pub const SessionOffset: BlockNumber = 0;
+	/// Applying deferred slashes may use a tenth of a block; the rest waits for the next one.
+	pub OperatorsSlashAgendaWeight: Weight = RuntimeBlockWeights::get().max_block / 10;
 }
 
 impl pallet_verity_operators::Config for Runtime {
@@ -305,13 +325,27 @@ impl pallet_verity_operators::Config for Runtime {
 	/// Unbonding stake stays slashable for a week.
 	type UnbondingPeriod = ConstU32<{ 7 * crate::time::DAYS }>;
 	type MaxUnbondingChunks = ConstU32<16>;
-	type MaxDelegatorsPerOperator = ConstU32<64>;
-	type MaxOperators = ConstU32<256>;
+	/// Only a counter: a slash is O(1) in delegators, nothing iterates them.
+	type MaxDelegatorsPerOperator = ConstU32<10_000>;
+	/// Registering when full is refused (no eviction of whole operators, which would
+	/// force-unbond their delegators); 1024 × `MinSelfBond` makes filling it cost 1M VRT.
+	type MaxOperators = ConstU32<1024>;
 	type MaxModelsPerOperator = ConstU32<32>;
 	type MaxOperatorsPerModel = ConstU32<64>;
 	/// The dev chain has a single validator.
 	type MinValidators = ConstU32<1>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
+	/// A day for governance to cancel a slash. `UnbondingPeriod` (7 days) exceeds it plus
+	/// `MaxJobDuration` (30 minutes), so stake at risk when a job is assigned is still held
+	/// when its slash applies.
+	type SlashDeferDuration = ConstU32<{ crate::time::DAYS }>;
+	/// An hour: twice `MaxJobDuration`, so the jobs one outage or bug spoils (those running
+	/// during it settle within 30 minutes of its end) mostly fall in one span, and an incident
+	/// costs at most two slashes; short enough that an operator that keeps misbehaving is
+	/// slashed again every hour.
+	type SlashSpanLength = ConstU32<{ crate::time::HOURS }>;
+	type CancelOrigin = frame_system::EnsureRoot<AccountId>;
+	type SlashAgendaWeight = OperatorsSlashAgendaWeight;
 	type HasSessionKeys = pallet_verity_operators::SessionKeysRegistered<Runtime>;
 	type WeightInfo = pallet_verity_operators::weights::SubstrateWeight<Runtime>;
 }

@@ -7,8 +7,8 @@
 //! accounts are endowed, and Alice is sudo.
 
 use crate::{
-	opaque::SessionKeys, token::UNIT, AccountId, Balance, BalancesConfig, OperatorsConfig,
-	RuntimeGenesisConfig, SessionConfig, SudoConfig,
+	opaque::SessionKeys, token::UNIT, AccountId, Balance, BalancesConfig, InferenceConfig,
+	OperatorsConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -30,7 +30,11 @@ pub const VALIDATOR_COMMISSION: Perbill = Perbill::from_percent(10);
 pub const LOCAL_TESTNET_RUNTIME_PRESET: &str = "local_testnet";
 
 fn genesis(validators: Vec<Validator>, endowed_accounts: Vec<AccountId>, root: AccountId) -> Value {
+	// One validator can fill one seat only: the dev chain lets a job have a single seat, every
+	// network of several validators keeps the pallet's default of two.
+	let min_replication = if validators.len() == 1 { 1 } else { 0 };
 	build_struct_json_patch!(RuntimeGenesisConfig {
+		inference: InferenceConfig { min_replication },
 		balances: BalancesConfig {
 			balances: endowed_accounts
 				.iter()

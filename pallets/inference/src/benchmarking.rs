@@ -81,9 +81,7 @@ fn now<T: Config>() -> BlockNumberFor<T> {
 
 /// The deadline the benchmarks use.
 fn deadline<T: Config>() -> BlockNumberFor<T> {
-	Pallet::<T>::schedule(now::<T>(), 0, Zero::zero())
-		.earliest_deadline
-		.saturating_add(One::one())
+	Pallet::<T>::schedule(now::<T>(), 0, Zero::zero()).earliest_deadline.saturating_add(One::one())
 }
 
 /// Submit a job replicated on `k` of `n` serving operators, not drawn yet; returns its id.
@@ -183,7 +181,15 @@ mod benchmarks {
 		let caller = funded_submitter::<T>();
 		let input = InputOf::<T>::truncate_from(vec![7u8; i as usize]);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), model::<T>(), input, plenty::<T>(), Some(k), None, deadline::<T>());
+		_(
+			RawOrigin::Signed(caller),
+			model::<T>(),
+			input,
+			plenty::<T>(),
+			Some(k),
+			None,
+			deadline::<T>(),
+		);
 		assert_eq!(Jobs::<T>::get(0).map(|j| j.replication), Some(k));
 	}
 

@@ -56,8 +56,7 @@ impl<T: Config> Pallet<T> {
 		submitter: T::AccountId,
 		request: JobRequest<T>,
 	) -> Result<(JobId, u32, u32), DispatchError> {
-		let JobRequest { model: model_id, input, max_fee, replication, quorum, deadline } =
-			request;
+		let JobRequest { model: model_id, input, max_fee, replication, quorum, deadline } = request;
 		let now = frame_system::Pallet::<T>::block_number();
 		let model = T::Models::model(&model_id).ok_or(Error::<T>::ModelNotFound)?;
 		ensure!(model.status == ModelStatus::Active, Error::<T>::ModelDeprecated);
@@ -188,7 +187,12 @@ impl<T: Config> Pallet<T> {
 			drawn.iter().fold(BalanceOf::<T>::zero(), |acc, (_, s)| acc.saturating_add(*s));
 		let assignments: Vec<_> = drawn
 			.into_iter()
-			.map(|(operator, stake)| Assignment { operator, stake, commitment: None, revealed: false })
+			.map(|(operator, stake)| Assignment {
+				operator,
+				stake,
+				commitment: None,
+				revealed: false,
+			})
 			.collect();
 		let operators: Vec<T::AccountId> = assignments.iter().map(|a| a.operator.clone()).collect();
 		job.assignments = BoundedVec::truncate_from(assignments);
@@ -420,11 +424,9 @@ impl<T: Config> Pallet<T> {
 			full_block
 		);
 		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
-		let draws = T::WeightInfo::draw(
-			<T::Operators as OperatorProvider<_, _>>::MaxServing::get(),
-			max_k,
-		)
-		.saturating_mul(T::MaxDrawsPerBlock::get().into());
+		let draws =
+			T::WeightInfo::draw(<T::Operators as OperatorProvider<_, _>>::MaxServing::get(), max_k)
+				.saturating_mul(T::MaxDrawsPerBlock::get().into());
 		assert!(
 			draws.all_lte(max_block / 4),
 			"a full block of draws takes more than a quarter of the block"

@@ -453,11 +453,7 @@ impl ExtBuilder {
 			let issuance = pallet_balances::TotalIssuance::<Test>::get();
 			test();
 			check_invariants();
-			assert_eq!(
-				pallet_balances::TotalIssuance::<Test>::get(),
-				issuance,
-				"issuance changed"
-			);
+			assert_eq!(pallet_balances::TotalIssuance::<Test>::get(), issuance, "issuance changed");
 		});
 	}
 }

@@ -129,7 +129,9 @@ fn serve_job<T: Config>(
 			}
 		}
 		// A crashed worker's claim, or a model this node could not run a while ago.
-		Ok(Some(local @ LocalJob::Running { since })) if may_run && due(since, RETRY_RUNNING_AFTER) => {
+		Ok(Some(local @ LocalJob::Running { since }))
+			if may_run && due(since, RETRY_RUNNING_AFTER) =>
+		{
 			if claim(&store, Some(local), LocalJob::Running { since: now }) {
 				log::info!(target: LOG_TARGET, "job {job_id}: stale claim; running it again");
 				run_and_commit::<T>(now, job_id, job, &input, operator, key, &store);

@@ -71,11 +71,7 @@ pub enum Decision {
 /// Decide a job from its reveals: `revealed` holds `(seat, output)` for every seat that
 /// revealed, seats below 32; `needed` is the number of agreeing seats a winner must hold. See
 /// the [module docs](self).
-pub fn decide(
-	contract: &NumericalContract,
-	revealed: &[(usize, &[u8])],
-	needed: u32,
-) -> Decision {
+pub fn decide(contract: &NumericalContract, revealed: &[(usize, &[u8])], needed: u32) -> Decision {
 	if revealed.is_empty() {
 		return Decision::Failed(FailureReason::NoReveals);
 	}
@@ -93,8 +89,8 @@ pub fn decide(
 				if members.count_ones() > best_members.count_ones() {
 					best = Some(members);
 					tied = false;
-				} else if members.count_ones() == best_members.count_ones() &&
-					members != best_members
+				} else if members.count_ones() == best_members.count_ones()
+					&& members != best_members
 				{
 					tied = true;
 				}
@@ -251,9 +247,9 @@ impl<T: Config> Pallet<T> {
 					(false, true) => None,
 				};
 				if let Some((offence, fraction)) = offence {
-					payout.slash_reported.saturating_accrue(Self::report(
-						a, job_id, offence, fraction,
-					));
+					payout
+						.slash_reported
+						.saturating_accrue(Self::report(a, job_id, offence, fraction));
 				}
 				continue;
 			}

@@ -1,15 +1,19 @@
 //! Benchmarks of the operator staking pallet (`frame_benchmarking::v2`), run as tests against
 //! the mock. Each call is measured in its worst case: the most models in the fullest model
-//! indexes, the most unbonding chunks, pending rewards to auto-claim, and (for
-//! `withdraw_unbonded`) every chunk redelegated to a different operator, the position removed
-//! and its leaving operator reaped with it.
+//! indexes, the most unbonding chunks, pending rewards to auto-claim, an applied slash the
+//! position has not synced yet (so the call cuts its hold), and (for `withdraw_unbonded`)
+//! every chunk redelegated to a different operator, the position removed and its leaving
+//! operator reaped with it. The slashing benchmarks use a full block of deferred slashes.
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::traits::fungible::{Inspect, Mutate};
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	Hooks,
+};
 use frame_system::RawOrigin;
 use sp_runtime::traits::{One, UniqueSaturatedFrom};
-use verity_primitives::operators::OperatorProvider;
+use verity_primitives::operators::{Offence, OperatorProvider};
 
 /// A large enough amount to bond and delegate many times over.
 fn plenty<T: Config>() -> BalanceOf<T> {
@@ -60,10 +64,45 @@ fn crowd<T: Config>(models: &ModelsOf<T>, first_index: u32, spare: u32) {
 	}
 }
 
+/// Fill the indexes of `models` completely with minimum-bond operators (fewer if
+/// `MaxOperators` would be exceeded, keeping room for `spare` more), so that declaring them
+/// evicts.
+fn crowd_full<T: Config>(models: &ModelsOf<T>, first_index: u32, spare: u32) {
+	let room = T::MaxOperators::get().saturating_sub(Operators::<T>::count()).saturating_sub(spare);
+	for i in 0..T::MaxOperatorsPerModel::get().min(room) {
+		operator::<T>(first_index + i, models.clone());
+	}
+}
+
 /// Pay `operator` a reward, so every position with it has something to claim.
 fn rewarded<T: Config>(operator: &T::AccountId) {
 	let payer = funded::<T>("payer", 0);
 	frame_support::assert_ok!(Pallet::<T>::reward(operator, T::MinSelfBond::get(), &payer));
+}
+
+/// Apply a 10% slash to `operator` at once, leaving every position with it to sync.
+fn slashed<T: Config>(operator: &T::AccountId) {
+	let total = Operators::<T>::get(operator).map(|i| i.total_stake()).unwrap_or_default();
+	Pallet::<T>::apply_slash(&DeferredSlash {
+		operator: operator.clone(),
+		job: 0,
+		offence: Offence::Dissent,
+		amount: Perbill::from_percent(10).mul_floor(total),
+	});
+}
+
+/// Fill the deferred slashes of block `at` with slashes of other (unregistered) accounts,
+/// leaving room for `spare` more.
+fn crowd_agenda<T: Config>(at: BlockNumberFor<T>, spare: u32) {
+	let entries = (0..T::MaxOperators::get().saturating_sub(spare))
+		.map(|i| DeferredSlash::<T> {
+			operator: account("squatter", i, 0),
+			job: i.into(),
+			offence: Offence::Silence,
+			amount: One::one(),
+		})
+		.collect::<Vec<_>>();
+	DeferredSlashes::<T>::insert(at, DeferredSlashesOf::<T>::truncate_from(entries));
 }
 
 /// Move to block `n`.
@@ -106,15 +145,18 @@ fn crowd_delegators<T: Config>(operator: &T::AccountId, first_index: u32) {
 mod benchmarks {
 	use super::*;
 
-	/// The most models, each in an index one short of full.
+	/// The most models, each index full: the caller, with more stake, evicts one operator
+	/// from each after reading them all.
 	#[benchmark]
 	fn register() {
 		let models = model_set::<T>(1);
-		crowd::<T>(&models, 100, 1);
+		crowd_full::<T>(&models, 100, 1);
 		let who = funded::<T>("caller", 0);
+		let bond = T::MinSelfBond::get().saturating_mul(2u32.into());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), T::MinSelfBond::get(), T::MaxCommission::get(), models);
+		_(RawOrigin::Signed(who.clone()), bond, T::MaxCommission::get(), models.clone());
 		assert!(Operators::<T>::contains_key(&who));
+		assert!(models.iter().all(|m| ModelOperators::<T>::get(m).contains(&who)));
 	}
 
 	/// With rewards to auto-claim.
@@ -122,6 +164,7 @@ mod benchmarks {
 	fn bond_more() {
 		let who = operator::<T>(0, model_set::<T>(1));
 		rewarded::<T>(&who);
+		slashed::<T>(&who);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), T::MinSelfBond::get());
 		assert_eq!(Stakes::<T>::get(&who, &who).map(|p| p.unclaimed), Some(Zero::zero()));
@@ -134,6 +177,7 @@ mod benchmarks {
 		frame_support::assert_ok!(Pallet::<T>::do_bond_more(&who, plenty::<T>() / 4u32.into()));
 		chunks::<T>(&who, &who);
 		rewarded::<T>(&who);
+		slashed::<T>(&who);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), T::MinDelegation::get());
 		assert_eq!(
@@ -152,15 +196,16 @@ mod benchmarks {
 		assert!(Operators::<T>::get(&who).is_some_and(|i| i.pending_commission.is_some()));
 	}
 
-	/// Replace the most models by as many in indexes one short of full (the old indexes as
-	/// crowded as `MaxOperators` still allows).
+	/// Replace the most models by as many in full indexes, evicting from each (the old
+	/// indexes as crowded as `MaxOperators` still allows).
 	#[benchmark]
 	fn set_models() {
 		let old = model_set::<T>(1);
 		let new = model_set::<T>(2);
-		crowd::<T>(&new, 200, 1);
+		crowd_full::<T>(&new, 200, 1);
 		crowd::<T>(&old, 100, 1);
 		let who = operator::<T>(0, old);
+		frame_support::assert_ok!(Pallet::<T>::do_bond_more(&who, T::MinSelfBond::get()));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), new.clone());
 		assert!(Operators::<T>::get(&who).is_some_and(|i| i.models == new));
@@ -208,6 +253,7 @@ mod benchmarks {
 		crowd_delegators::<T>(&op, 100);
 		let who = delegator::<T>(0, &op);
 		rewarded::<T>(&op);
+		slashed::<T>(&op);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), op.clone(), T::MinDelegation::get());
 		assert_eq!(Stakes::<T>::get(&op, &who).map(|p| p.unclaimed), Some(Zero::zero()));
@@ -220,6 +266,7 @@ mod benchmarks {
 		let who = delegator::<T>(0, &op);
 		chunks::<T>(&op, &who);
 		rewarded::<T>(&op);
+		slashed::<T>(&op);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), op.clone(), T::MinDelegation::get());
 		assert_eq!(
@@ -238,16 +285,13 @@ mod benchmarks {
 		let active = Stakes::<T>::get(&op, &who).map(|p| p.active).unwrap_or_default();
 		let redelegations = T::MaxUnbondingChunks::get().saturating_sub(1);
 		let mut moved: BalanceOf<T> = Zero::zero();
+		// Twice the minimum, so that each chunk still reaches it after the slash below.
+		let each = T::MinDelegation::get().saturating_mul(2u32.into());
 		for i in 0..redelegations {
 			let target = operator::<T>(10 + i, model_set::<T>(10 + i as u64));
 			at_block::<T>(i + 1);
-			frame_support::assert_ok!(Pallet::<T>::do_redelegate(
-				&who,
-				&op,
-				&target,
-				T::MinDelegation::get()
-			));
-			moved = moved.saturating_add(T::MinDelegation::get());
+			frame_support::assert_ok!(Pallet::<T>::do_redelegate(&who, &op, &target, each));
+			moved = moved.saturating_add(each);
 		}
 		at_block::<T>(redelegations + 1);
 		frame_support::assert_ok!(Pallet::<T>::do_unbond(
@@ -260,6 +304,7 @@ mod benchmarks {
 		let unlock = T::UnbondingPeriod::get().saturating_add((redelegations + 1).into());
 		frame_system::Pallet::<T>::set_block_number(unlock);
 		frame_support::assert_ok!(Pallet::<T>::do_withdraw_unbonded(&op, &op));
+		slashed::<T>(&op);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), op.clone());
 		assert!(!Operators::<T>::contains_key(&op));
@@ -275,6 +320,7 @@ mod benchmarks {
 		let who = delegator::<T>(0, &from);
 		chunks::<T>(&from, &who);
 		rewarded::<T>(&from);
+		slashed::<T>(&from);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), from.clone(), to.clone(), T::MinDelegation::get());
 		assert_eq!(
@@ -288,6 +334,7 @@ mod benchmarks {
 		let op = operator::<T>(0, model_set::<T>(1));
 		let who = delegator::<T>(0, &op);
 		rewarded::<T>(&op);
+		slashed::<T>(&op);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), op.clone());
 		assert_eq!(Stakes::<T>::get(&op, &who).map(|p| p.unclaimed), Some(Zero::zero()));
@@ -315,27 +362,89 @@ mod benchmarks {
 		assert!(Operators::<T>::get(&op).is_some_and(|i| i.pending_commission.is_none()));
 	}
 
-	/// The provider's `slash` of an operator with `d` delegators, each with an unbonding
-	/// chunk and rewards to settle.
+	/// The provider's `report_offence`: a larger second report in the operator's span, merged
+	/// into its entry at the end of a full block of deferred slashes.
 	#[benchmark]
-	fn slash(d: Linear<0, { T::MaxDelegatorsPerOperator::get() }>) {
+	fn report_offence() {
 		let op = operator::<T>(0, model_set::<T>(1));
-		for i in 0..d {
-			let who = delegator::<T>(i, &op);
-			frame_support::assert_ok!(Pallet::<T>::do_unbond(
-				&op,
-				&who,
-				T::MinDelegation::get(),
-				None
-			));
-		}
-		rewarded::<T>(&op);
-		let before = Pallet::<T>::stake_of(&op);
+		frame_support::assert_ok!(Pallet::<T>::set_up_delegators_for_benchmark(&op, 10));
+		let exposure = <Pallet<T> as OperatorProvider<_, _>>::stake_of(&op);
+		let now = frame_system::Pallet::<T>::block_number();
+		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
+		crowd_agenda::<T>(apply_at, 1);
+		let small = Perbill::from_percent(1);
+		Pallet::<T>::do_report_offence(&op, 1, Offence::Silence, small, exposure);
+		let scheduled;
 		#[block]
 		{
-			<Pallet<T> as OperatorProvider<_, _>>::slash(&op, Perbill::from_percent(10), 1);
+			scheduled = <Pallet<T> as OperatorProvider<_, _>>::report_offence(
+				&op,
+				2,
+				Offence::Dissent,
+				Perbill::from_percent(10),
+				exposure,
+			);
 		}
-		assert!(Pallet::<T>::stake_of(&op) < before);
+		assert!(!scheduled.is_zero());
+		let due = DeferredSlashes::<T>::get(apply_at);
+		assert_eq!(due.len() as u32, T::MaxOperators::get());
+		assert_eq!(
+			due.last().map(|e| e.amount),
+			Some(Perbill::from_percent(10).mul_floor(exposure))
+		);
+	}
+
+	/// `on_initialize` applying `s` deferred slashes due in the current block, each of a
+	/// different operator (with delegators and unbonding stake: the cost does not depend on
+	/// them).
+	#[benchmark]
+	fn apply_deferred_slashes(s: Linear<0, { T::MaxOperators::get() }>) {
+		let registered = Operators::<T>::count();
+		let mut entries = Vec::new();
+		for i in 0..s {
+			let op = operator::<T>(registered + i, ModelsOf::<T>::default());
+			if i == 0 {
+				let who = delegator::<T>(0, &op);
+				frame_support::assert_ok!(Pallet::<T>::do_unbond(
+					&op,
+					&who,
+					T::MinDelegation::get(),
+					None
+				));
+			}
+			entries.push(DeferredSlash::<T> {
+				operator: op,
+				job: i.into(),
+				offence: Offence::Dissent,
+				amount: T::MinDelegation::get(),
+			});
+		}
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		frame_system::Pallet::<T>::set_block_number(now);
+		DeferredSlashes::<T>::insert(now, DeferredSlashesOf::<T>::truncate_from(entries));
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+		assert!(!DeferredSlashes::<T>::contains_key(now));
+		assert!(!SlashAgendaCursor::<T>::exists());
+	}
+
+	/// Cancelling the last of a full block of deferred slashes.
+	#[benchmark]
+	fn cancel_deferred_slash() -> Result<(), BenchmarkError> {
+		let origin =
+			T::CancelOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let op = operator::<T>(0, model_set::<T>(1));
+		let exposure = <Pallet<T> as OperatorProvider<_, _>>::stake_of(&op);
+		let now = frame_system::Pallet::<T>::block_number();
+		let apply_at = now.saturating_add(T::SlashDeferDuration::get());
+		crowd_agenda::<T>(apply_at, 1);
+		Pallet::<T>::do_report_offence(&op, 1, Offence::Dissent, Perbill::one(), exposure);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, op.clone(), apply_at);
+		assert!(!DeferredSlashes::<T>::get(apply_at).iter().any(|e| e.operator == op));
+		Ok(())
 	}
 
 	/// Selecting the validators among `n` eligible operators.

@@ -18,40 +18,86 @@
 //!   pallet-session's own `set_keys`; its `KeyOwner` storage maps an `infr` key back to the
 //!   operator.
 //! - **Delegators**: [`Pallet::delegate`] (at least `MinDelegation`, at most
-//!   `MaxDelegatorsPerOperator` per operator), [`Pallet::undelegate`] into an unbonding queue,
+//!   `MaxDelegatorsPerOperator` per operator: a counter, since nothing iterates an operator's
+//!   delegators), [`Pallet::undelegate`] into an unbonding queue,
 //!   [`Pallet::withdraw_unbonded`] after `UnbondingPeriod` blocks, [`Pallet::redelegate`].
 //!   An account may delegate to any number of operators; each (operator, staker) pair is one
 //!   [`Stakes`] position. The operator's own bond is its position with itself.
-//! - **Unbonding**: unbonding stake earns nothing and stays held *and slashable until it is
-//!   withdrawn*. A redelegation is an unbonding chunk tagged with its target: it stays
+//! - **Unbonding**: unbonding stake earns nothing, does not count as stake at risk (it gives
+//!   no draw or vote weight), and stays held *and slashable until it is withdrawn*. A redelegation is an unbonding chunk tagged with its target: it stays
 //!   slashable by the old operator for the whole period and is delegated to the new one when
 //!   withdrawn, never becoming free in between. (An instant redelegation would let a delegator
 //!   escape a slash it can see coming, e.g. after its operator revealed a dissenting output.)
+//!
+//! ## Stake at risk
+//!
+//! What the inference pallet draws and weighs votes by ([`OperatorProvider::operators_serving`],
+//! [`OperatorProvider::stake_of`]) is the operator's *stake at risk*: its own active bond plus
+//! its active delegations. Unbonding stake is left out, since it could be withdrawn before a
+//! job assigned now is settled and its slash applied. Active stake cannot: unbonding it takes
+//! `UnbondingPeriod`, and the runtime keeps `UnbondingPeriod > MaxJobDuration +
+//! SlashDeferDuration` (this pallet checks `UnbondingPeriod > SlashDeferDuration` and exposes
+//! the longest safe job as the constant `MaxSafeJobDuration`).
 //!
 //! ## Rewards
 //!
 //! [`OperatorProvider::reward`] moves the payment from the payer's free balance into the
 //! pallet's reward pot (`PalletId`'s account). The operator's commission is credited to its own
 //! position; the rest raises the operator's reward accumulator
-//! `reward_per_stake += rest × 10^18 / active_stake` — O(1) in the number of delegators. A
-//! position is owed `active × (reward_per_stake − reward_per_stake_paid) / 10^18`, rounded
-//! down; it is settled (moved to `unclaimed`) before any change of its stake and paid by
+//! `reward_per_stake += rest × slash_factor / active_stake` — O(1) in the number of delegators
+//! (the accumulator counts reward per unit of unslashed stake, see Slashing). A position stored
+//! as `active` at slash factor `f₀` is owed `active × (reward_per_stake −
+//! reward_per_stake_paid) / f₀`, rounded down, exactly however rewards and slashes interleaved;
+//! it is settled (moved to `unclaimed`) before any change of its stake and paid by
 //! [`Pallet::claim`] and, best effort, by every call that changes the caller's stake
-//! (auto-claim); a slash settles without paying. Rounding dust stays in the pot. Unbonding
-//! stake does not earn. With no active stake at all the whole reward goes to the operator's own
-//! position (refused with [`Error::NoActiveStake`] once that is gone too). The pot is endowed
-//! with one existential deposit at genesis, so payments of any size can land in it.
+//! (auto-claim). Rounding dust stays in the pot. Unbonding stake does not earn. With no active
+//! stake at all the whole reward goes to the operator's own position (refused with
+//! [`Error::NoActiveStake`] once that is gone too). The pot is endowed with one existential
+//! deposit at genesis, so payments of any size can land in it.
 //!
 //! ## Slashing
 //!
-//! [`OperatorProvider::slash`] takes `fraction` of every position with the operator — its own
-//! bond and every delegation, active and unbonding alike, each rounded down — from the held
-//! balances, and hands the total to `OnSlash` (`()` burns; `ResolveTo<TreasuryAccount, _>`
-//! pays a treasury). [`Event::Slashed`] names the job and the amounts. The slash iterates the
-//! operator's positions, so its cost is O(1 + `MaxDelegatorsPerOperator`) storage items; that
-//! bound (and `MinDelegation`, which makes filling it costly) is what keeps it within a block
-//! (see the `slash` weight). This is the deliberate simple choice over nomination-pool style
-//! shares: exact per-account holds at all times, no lazy reconciliation.
+//! Reported, deferred, once per span, O(1) in delegators (details in `slashing.rs`):
+//!
+//! - **Report.** [`OperatorProvider::report_offence`] touches no balance. It computes `fraction
+//!   × exposure`, the exposure being the operator's stake at risk when the job was assigned
+//!   (passed in by the inference pallet). New stake can therefore only *dilute* a slash — it
+//!   takes a pro rata share of a fixed amount — never enlarge it; and the amount is capped by
+//!   what the operator's positions hold when it is applied.
+//! - **Spans.** Within one span of `SlashSpanLength` blocks an operator loses at most the
+//!   largest amount reported for it in that span, not the sum ([`SlashSpans`]): a report
+//!   schedules only what exceeds the span's largest so far, and returns that. One incident (an
+//!   outage silent in 50 jobs, a nondeterminism bug) is slashed once.
+//! - **Deferral.** The amount waits `SlashDeferDuration` blocks in [`DeferredSlashes`]
+//!   ([`Event::SlashReported`]). `CancelOrigin` may cancel it with
+//!   [`Pallet::cancel_deferred_slash`] ([`Event::SlashCancelled`]). `on_initialize` applies
+//!   due slashes under a weight meter (`SlashAgendaWeight`), resuming from
+//!   [`SlashAgendaCursor`] when a block did not finish ([`Event::Slashed`]).
+//! - **Application, O(1).** A slash of `amount` out of the operator's `total` (active and
+//!   unbonding) multiplies its slash factor by `(total − amount) / total` and scales its totals
+//!   alike; no position is read. Each position remembers the factor it last synced at and is
+//!   brought up to date lazily whenever it is touched (bond, unbond, delegate, undelegate,
+//!   redelegate, withdraw, claim): rewards are settled first, then its active stake and each
+//!   unbonding chunk shrink by `factor / factor_synced`, and the difference is slashed from its
+//!   hold and handed to `OnSlash` (`()` burns; `ResolveTo<TreasuryAccount, _>` pays a
+//!   treasury) right then. `OnSlash` thus receives each slash piecemeal, as positions sync;
+//!   until then the slashed stake stays held, and every way out of a position syncs it first,
+//!   so nothing escapes. [`OperatorInfo::untaken`] counts what was slashed from the totals
+//!   but not yet from the holds.
+//! - **Rounding** favours the network: positions round down, totals up (the dust leaves the
+//!   totals as positions sync). A factor below [`MIN_SLASH_FACTOR`] becomes zero: a full
+//!   slash. The operator is then *slashed out* ([`Error::SlashedOut`]): it takes no new stake,
+//!   its emptied positions can be withdrawn at once, and it may register again once they are.
+//!
+//! ## Bounded indexes
+//!
+//! A model's operator list (`MaxOperatorsPerModel`) evicts: declaring a full model evicts the
+//! declared operator with the least stake at risk (ineligible ones count as zero) if the
+//! newcomer has strictly more ([`Event::EvictedFromModel`]), and fails with
+//! [`Error::ModelFull`] otherwise, so squatting a model costs more stake than anyone who wants
+//! to serve it. `MaxOperators` does not evict (that would force-unbond a whole operator and its
+//! delegators); the runtime sets it well above the expected number of operators.
+//! `MaxDelegatorsPerOperator` is a plain counter and can be large (10 000 in the runtime).
 //!
 //! ## Validator set
 //!
@@ -64,18 +110,26 @@
 //!
 //! ## Invariants (checked by `do_try_state`)
 //!
-//! - For every account, the balance held under [`HoldReason::OperatorBond`] equals its own
-//!   operator position (active + unbonding), and under [`HoldReason::Delegation`] the sum of
-//!   its delegations (active + unbonding): held stake equals bonds plus delegations plus
-//!   unbonding.
-//! - Every operator's totals (`self_bond`, `delegated`, `unbonding`, `delegators`) equal the
-//!   sums over its positions; every position belongs to a registered operator; an operator that
-//!   is not leaving has its own position.
+//! - For every account — every key of `frame_system::Account`, so a hold with no position is
+//!   caught too — the balance held under [`HoldReason::OperatorBond`] equals its own operator
+//!   position as stored (active + unbonding), and under [`HoldReason::Delegation`] the sum of
+//!   its delegations as stored. (Stored amounts include slashes not yet synced: the hold is cut
+//!   when the position syncs.)
+//! - For every operator, each total plus its untaken slash equals the sum of the stored
+//!   positions (`self_bond + untaken.own`, `delegated + untaken.delegated`, `unbonding +
+//!   untaken.unbonding`), and each total is at least what the positions are worth at the
+//!   current slash factor. `delegators` counts its delegations; every position belongs to a
+//!   registered operator and synced at a factor no lower than the operator's; an operator that
+//!   is not leaving has its own position; the slash factor is zero or within
+//!   `[MIN_SLASH_FACTOR, SLASH_FACTOR_ONE]`.
 //! - No position's reward debt exceeds its accrued rewards
 //!   (`reward_per_stake_paid ≤ reward_per_stake`), and the pot holds at least every unpaid and
 //!   pending reward.
 //! - [`ModelOperators`] is exactly the index of the models of the operators that are not
 //!   leaving; the counter of [`Operators`] matches its entries.
+//! - Every deferred slash is non-zero, at most one per operator in a block, and due after the
+//!   current block or at/after the agenda cursor; every slashing span belongs to a registered
+//!   operator and is not in the future.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -83,6 +137,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod provider;
@@ -109,14 +164,15 @@ use frame_support::{
 		fungible::{BalancedHold, InspectHold, Mutate, MutateHold},
 		Contains, OnUnbalanced,
 	},
+	weights::WeightMeter,
 	PalletId,
 };
 use frame_system::pallet_prelude::*;
 use sp_runtime::{
-	traits::{AccountIdConversion, Zero},
+	traits::{AccountIdConversion, One, Zero},
 	Perbill, Saturating,
 };
-use verity_primitives::ModelId;
+use verity_primitives::{operators::Offence, ModelId};
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::operators";
@@ -126,7 +182,7 @@ pub mod pallet {
 	use super::*;
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -186,11 +242,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxUnbondingChunks: Get<u32>;
 
-		/// The most delegator positions one operator may have (bounds a slash).
+		/// The most delegator positions one operator may have. Only a counter: nothing
+		/// iterates an operator's delegators (a slash is O(1) in them), so the bound can be
+		/// large; `MinDelegation` makes filling it costly.
 		#[pallet::constant]
 		type MaxDelegatorsPerOperator: Get<u32>;
 
-		/// The most registered operators (bounds the validator selection).
+		/// The most registered operators (bounds the validator selection and one block of
+		/// deferred slashes). Registering when full fails with [`Error::TooManyOperators`];
+		/// no operator is evicted, since that would force-unbond its stake and its delegators'
+		/// (so keep the bound well above the number of operators expected, with `MinSelfBond`
+		/// making it costly to fill).
 		#[pallet::constant]
 		type MaxOperators: Get<u32>;
 
@@ -199,8 +261,31 @@ pub mod pallet {
 		type MaxModelsPerOperator: Get<u32>;
 
 		/// The most operators that may declare one model; also the provider's `MaxServing`.
+		/// Declaring a full model evicts the declared operator with the least stake at risk
+		/// if the newcomer has more ([`Event::EvictedFromModel`]).
 		#[pallet::constant]
 		type MaxOperatorsPerModel: Get<u32>;
+
+		/// How many blocks a reported slash waits before it is applied, so that
+		/// `CancelOrigin` can cancel it. At least 1. The runtime must keep
+		/// `UnbondingPeriod > MaxJobDuration + SlashDeferDuration` (see
+		/// [`Pallet::max_safe_job_duration`]), so that stake active when a job is assigned is
+		/// still held when the job's slash is applied.
+		#[pallet::constant]
+		type SlashDeferDuration: Get<BlockNumberFor<Self>>;
+
+		/// The length in blocks of a slashing span: within one span an operator loses at most
+		/// the largest amount reported for it, however many reports there are. At least 1.
+		#[pallet::constant]
+		type SlashSpanLength: Get<BlockNumberFor<Self>>;
+
+		/// Who may cancel a deferred slash.
+		type CancelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The most weight `on_initialize` spends applying deferred slashes in one block; the
+		/// rest waits for the next block.
+		#[pallet::constant]
+		type SlashAgendaWeight: Get<Weight>;
 
 		/// The fewest validators a new session may have; with fewer eligible operators the
 		/// current set is kept.
@@ -241,6 +326,23 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ModelOperators<T: Config> =
 		StorageMap<_, Identity, ModelId, ModelOperatorsOf<T>, ValueQuery>;
+
+	/// The slashes waiting for their deferral, by the block they apply in; at most one entry
+	/// per operator in a block. (Twox: the key is a block number no caller chooses.)
+	#[pallet::storage]
+	pub type DeferredSlashes<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DeferredSlashesOf<T>, ValueQuery>;
+
+	/// The first block of [`DeferredSlashes`] that may still hold due slashes, when
+	/// `on_initialize` ran out of weight; none means the current block.
+	#[pallet::storage]
+	pub type SlashAgendaCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// The slashing span each operator was last reported in, with the largest amount reported
+	/// in it. (Blake2: operator accounts are chosen by callers.)
+	#[pallet::storage]
+	pub type SlashSpans<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SlashSpan<T>, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -393,20 +495,61 @@ pub mod pallet {
 			/// The part credited to the operator as commission.
 			commission: BalanceOf<T>,
 		},
-		/// Stake behind an operator was slashed for its conduct in a job.
-		Slashed {
+		/// An offence was reported and a slash scheduled (or found covered by the span).
+		SlashReported {
 			/// The operator.
 			operator: T::AccountId,
 			/// The job.
 			job: verity_primitives::JobId,
-			/// The fraction of every position slashed.
-			fraction: Perbill,
-			/// Taken from the operator's own bond (active and unbonding).
+			/// What it did.
+			offence: Offence,
+			/// The amount newly scheduled: what the report adds to the largest amount already
+			/// reported in the operator's current span (zero when that covers it, and then
+			/// nothing is scheduled).
+			amount: BalanceOf<T>,
+			/// The block the slash applies in, unless cancelled (with the operator, the key to
+			/// cancel it by).
+			apply_at: BlockNumberFor<T>,
+		},
+		/// A deferred slash was cancelled; nothing was taken.
+		SlashCancelled {
+			/// The operator.
+			operator: T::AccountId,
+			/// The job of the first report merged into the slash.
+			job: verity_primitives::JobId,
+			/// Its offence.
+			offence: Offence,
+			/// The amount that would have been slashed.
+			amount: BalanceOf<T>,
+			/// The block it would have applied in.
+			apply_at: BlockNumberFor<T>,
+		},
+		/// A deferred slash was applied to the stake behind an operator: its totals fell and
+		/// every position loses the same share, taken from the holds as positions sync.
+		Slashed {
+			/// The operator.
+			operator: T::AccountId,
+			/// The job of the first report merged into the slash.
+			job: verity_primitives::JobId,
+			/// Its offence.
+			offence: Offence,
+			/// The amount taken off the operator's stake (capped by what it held).
+			amount: BalanceOf<T>,
+			/// Of which from the operator's own active bond.
 			own: BalanceOf<T>,
-			/// Taken from its delegators (active and unbonding).
+			/// Of which from active delegations.
 			delegated: BalanceOf<T>,
-			/// Taken from unbonding stake (a part of `own + delegated`).
+			/// Of which from unbonding stake (own and delegated).
 			unbonding: BalanceOf<T>,
+		},
+		/// An operator lost its place in a full model's index to one with more stake at risk.
+		EvictedFromModel {
+			/// The operator evicted.
+			operator: T::AccountId,
+			/// The model.
+			model: ModelId,
+			/// The operator that took its place.
+			by: T::AccountId,
 		},
 		/// The validator set for a coming session was chosen.
 		ValidatorsSelected {
@@ -473,6 +616,11 @@ pub mod pallet {
 		NoActiveStake,
 		/// The reward accumulator would overflow.
 		RewardOverflow,
+		/// The operator was slashed out (a full slash): it takes no new stake. It can
+		/// deregister and register again once its positions are withdrawn.
+		SlashedOut,
+		/// No deferred slash of this operator applies in that block.
+		SlashNotFound,
 	}
 
 	#[pallet::genesis_config]
@@ -502,8 +650,28 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The longest a job may run (assignment to settlement) for its slash to reach all the
+		/// stake that was at risk when it was assigned: `UnbondingPeriod − SlashDeferDuration
+		/// − 1`. The runtime checks `MaxJobDuration` against it.
+		#[pallet::constant_name(MaxSafeJobDuration)]
+		pub fn max_safe_job_duration() -> BlockNumberFor<T> {
+			T::UnbondingPeriod::get()
+				.saturating_sub(T::SlashDeferDuration::get())
+				.saturating_sub(One::one())
+		}
+	}
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Apply the deferred slashes due, under the `SlashAgendaWeight` meter.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let mut meter = WeightMeter::with_limit(T::SlashAgendaWeight::get());
+			Self::service_slash_agenda(now, &mut meter);
+			meter.consumed()
+		}
+
 		fn integrity_test() {
 			assert!(!T::MinSelfBond::get().is_zero(), "MinSelfBond must be positive");
 			assert!(!T::MinDelegation::get().is_zero(), "MinDelegation must be positive");
@@ -517,13 +685,24 @@ pub mod pallet {
 				(1..=T::MaxValidators::get()).contains(&T::MinValidators::get()),
 				"MinValidators must be within 1..=MaxValidators"
 			);
-			// The worst slash must fit in a block with room to spare: it runs inside job
-			// settlement.
-			let slash = T::WeightInfo::slash(T::MaxDelegatorsPerOperator::get());
+			assert!(!T::SlashDeferDuration::get().is_zero(), "SlashDeferDuration must be positive");
+			assert!(!T::SlashSpanLength::get().is_zero(), "SlashSpanLength must be positive");
+			assert!(
+				T::UnbondingPeriod::get() > T::SlashDeferDuration::get(),
+				"UnbondingPeriod must exceed SlashDeferDuration, or stake escapes its slashes"
+			);
+			// The agenda must make progress every block: one block visit plus one slash fit
+			// its budget, and the budget fits in a block with room for everything else.
+			let step = Self::slash_agenda_block_weight().saturating_add(Self::apply_slash_weight());
+			let budget = T::SlashAgendaWeight::get();
 			let max = T::BlockWeights::get().max_block;
 			assert!(
-				slash.all_lte(max / 10),
-				"the worst slash ({slash}) must fit in a tenth of a block ({max})"
+				step.all_lte(budget),
+				"one deferred slash ({step}) must fit the slash agenda's budget ({budget})"
+			);
+			assert!(
+				budget.all_lte(max / 2),
+				"the slash agenda's budget ({budget}) must fit in half a block ({max})"
 			);
 		}
 
@@ -541,14 +720,16 @@ pub mod pallet {
 		/// Origin: signed. The operator becomes active for `models` at once; it is elected
 		/// from the next session planned once it has set session keys.
 		///
-		/// Emits [`Event::OperatorRegistered`].
+		/// Emits [`Event::OperatorRegistered`], and [`Event::EvictedFromModel`] for each full
+		/// model whose smallest operator (by stake at risk) has less than `self_bond`.
 		///
 		/// ## Errors
 		/// - [`Error::AlreadyRegistered`]: the caller is an operator (or still leaving).
 		/// - [`Error::BondTooLow`]: `self_bond` is below `MinSelfBond`.
 		/// - [`Error::CommissionTooHigh`]: `commission` is above `MaxCommission`.
 		/// - [`Error::TooManyOperators`]: `MaxOperators` are registered.
-		/// - [`Error::DuplicateModel`], [`Error::ModelFull`]: `models` cannot be indexed.
+		/// - [`Error::DuplicateModel`], [`Error::ModelFull`]: `models` cannot be indexed (a
+		///   full model whose smallest operator has at least `self_bond` at risk).
 		/// - [`Error::InsufficientBalance`]: the caller cannot hold `self_bond`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
@@ -571,6 +752,7 @@ pub mod pallet {
 		/// ## Errors
 		/// - [`Error::NotOperator`], [`Error::OperatorLeaving`].
 		/// - [`Error::ZeroAmount`].
+		/// - [`Error::SlashedOut`]: a full slash ended the operator.
 		/// - [`Error::InsufficientBalance`]: the caller cannot hold `amount`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::bond_more())]
@@ -617,11 +799,13 @@ pub mod pallet {
 			Self::do_set_commission(&who, commission)
 		}
 
-		/// Replace the models the caller serves. Jobs already assigned are unaffected.
+		/// Replace the models the caller serves. Jobs already assigned are unaffected. Declaring
+		/// a full model evicts its operator with the least stake at risk if the caller (when
+		/// eligible) has more.
 		///
 		/// Origin: signed by an operator.
 		///
-		/// Emits [`Event::ModelsSet`].
+		/// Emits [`Event::ModelsSet`] and [`Event::EvictedFromModel`].
 		///
 		/// ## Errors
 		/// - [`Error::NotOperator`], [`Error::OperatorLeaving`].
@@ -697,6 +881,7 @@ pub mod pallet {
 		/// - [`Error::ZeroAmount`].
 		/// - [`Error::DelegationTooLow`]: the delegation would be below `MinDelegation`.
 		/// - [`Error::TooManyDelegators`]: a new delegator and the operator is full.
+		/// - [`Error::SlashedOut`]: a full slash ended the operator.
 		/// - [`Error::InsufficientBalance`]: the caller cannot hold `amount`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::delegate())]
@@ -748,7 +933,8 @@ pub mod pallet {
 		///
 		/// ## Errors
 		/// - [`Error::NotOperator`], [`Error::NotStaker`].
-		/// - [`Error::NothingToWithdraw`]: no chunk has unlocked.
+		/// - [`Error::NothingToWithdraw`]: no chunk has unlocked (and the position was not
+		///   emptied by a full slash, which lets it be withdrawn at once).
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
 		pub fn withdraw_unbonded(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
@@ -768,7 +954,8 @@ pub mod pallet {
 		/// ## Errors
 		/// - [`Error::SelfDelegation`]: the caller is `from` or `to`.
 		/// - [`Error::SameOperator`]: `from == to`.
-		/// - [`Error::NotOperator`], [`Error::OperatorLeaving`]: `to` cannot take stake.
+		/// - [`Error::NotOperator`], [`Error::OperatorLeaving`], [`Error::SlashedOut`]: `to`
+		///   cannot take stake.
 		/// - [`Error::NotStaker`], [`Error::ZeroAmount`], [`Error::InsufficientStake`].
 		/// - [`Error::DelegationTooLow`]: the remainder with `from` or the result with `to`
 		///   would be below `MinDelegation`.
@@ -801,6 +988,29 @@ pub mod pallet {
 		pub fn claim(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_claim(&who, &operator)
+		}
+
+		/// Cancel the deferred slash of `operator` that applies in block `apply_at` (as named
+		/// by [`Event::SlashReported`]); nothing is taken. The cancelled amount still counts
+		/// as reported in its span, so later reports of the same incident in the span
+		/// schedule only what exceeds it.
+		///
+		/// Origin: `CancelOrigin` (root in the runtime).
+		///
+		/// Emits [`Event::SlashCancelled`].
+		///
+		/// ## Errors
+		/// - `BadOrigin`: not `CancelOrigin`.
+		/// - [`Error::SlashNotFound`]: no slash of `operator` is due in `apply_at` (never
+		///   scheduled, already applied or cancelled).
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::cancel_deferred_slash())]
+		pub fn cancel_deferred_slash(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			apply_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			Self::do_cancel_deferred_slash(origin, operator, apply_at)
 		}
 	}
 }

@@ -1,21 +1,23 @@
 //! A test runtime: System, Balances and the operator staking pallet.
 
-use crate::{self as pallet_operators, HoldReason, ModelsOf, StakeInfo};
+use crate::{self as pallet_operators, DeferredSlash, HoldReason, ModelsOf, StakeInfo};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{self, Balanced, InspectHold},
-		Contains, OnUnbalanced, VariantCountOf,
+		Contains, Get, Hooks, OnUnbalanced, VariantCountOf,
 	},
+	weights::Weight,
 	PalletId,
 };
+use frame_system::EnsureRoot;
 use sp_runtime::{
 	testing::UintAuthorityId,
 	traits::{ConstU128, ConvertInto, OpaqueKeys},
 	BuildStorage, KeyTypeId, Perbill,
 };
-use verity_primitives::ModelId;
+use verity_primitives::{operators::Offence, ModelId};
 
 pub type AccountId = u64;
 pub type Balance = u128;
@@ -69,6 +71,10 @@ pub const UNBONDING: u64 = 20;
 pub const COMMISSION_DELAY: u64 = 10;
 pub const MAX_DELEGATORS: u32 = 4;
 pub const MAX_CHUNKS: u32 = 3;
+/// Reported slashes apply this many blocks later.
+pub const SLASH_DEFER: u64 = 5;
+/// Slashing spans are this many blocks long.
+pub const SPAN: u64 = 10;
 
 /// Receives slashes unless [`BURN_SLASHES`] is set.
 pub const TREASURY: AccountId = 1_000;
@@ -96,12 +102,13 @@ parameter_types! {
 	pub const CommissionChangeDelay: u64 = COMMISSION_DELAY;
 	pub const UnbondingPeriod: u64 = UNBONDING;
 	pub const MaxUnbondingChunks: u32 = MAX_CHUNKS;
-	pub const MaxDelegatorsPerOperator: u32 = MAX_DELEGATORS;
 	pub const MaxOperators: u32 = 8;
 	pub const MaxModelsPerOperator: u32 = 3;
 	pub const MaxOperatorsPerModel: u32 = 4;
 	pub const MinValidators: u32 = 2;
 	pub const MaxValidators: u32 = 3;
+	pub const SlashDeferDuration: u64 = SLASH_DEFER;
+	pub const SlashSpanLength: u64 = SPAN;
 }
 
 thread_local! {
@@ -109,6 +116,31 @@ thread_local! {
 	pub static BURN_SLASHES: RefCell<bool> = const { RefCell::new(false) };
 	/// Accounts without session keys.
 	pub static NO_KEYS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
+	/// `MaxDelegatorsPerOperator`.
+	pub static MAX_DELEGATORS_NOW: RefCell<u32> = const { RefCell::new(MAX_DELEGATORS) };
+	/// The slash agenda's budget per block; `None` for a quarter of a block.
+	pub static SLASH_AGENDA_WEIGHT: RefCell<Option<Weight>> = const { RefCell::new(None) };
+}
+
+/// [`MAX_DELEGATORS_NOW`]: [`MAX_DELEGATORS`] unless a test raises it.
+pub struct MaxDelegatorsPerOperator;
+impl Get<u32> for MaxDelegatorsPerOperator {
+	fn get() -> u32 {
+		MAX_DELEGATORS_NOW.with(|m| *m.borrow())
+	}
+}
+
+/// The slash agenda's budget: [`SLASH_AGENDA_WEIGHT`] or a quarter of a block.
+pub struct SlashAgendaWeight;
+impl Get<Weight> for SlashAgendaWeight {
+	fn get() -> Weight {
+		SLASH_AGENDA_WEIGHT.with(|w| *w.borrow()).unwrap_or_else(|| {
+			<<Test as frame_system::Config>::BlockWeights as Get<
+				frame_system::limits::BlockWeights,
+			>>::get()
+			.max_block / 4
+		})
+	}
 }
 
 /// Pays slashes to the treasury, or burns them.
@@ -146,6 +178,10 @@ impl pallet_operators::Config for Test {
 	type MaxOperatorsPerModel = MaxOperatorsPerModel;
 	type MinValidators = MinValidators;
 	type MaxValidators = MaxValidators;
+	type SlashDeferDuration = SlashDeferDuration;
+	type SlashSpanLength = SlashSpanLength;
+	type CancelOrigin = EnsureRoot<AccountId>;
+	type SlashAgendaWeight = SlashAgendaWeight;
 	type HasSessionKeys = MockKeys;
 	type WeightInfo = ();
 }
@@ -243,6 +279,8 @@ impl ExtBuilder {
 	pub fn build(self) -> sp_io::TestExternalities {
 		BURN_SLASHES.with(|b| *b.borrow_mut() = false);
 		NO_KEYS.with(|n| n.borrow_mut().clear());
+		SLASH_AGENDA_WEIGHT.with(|w| *w.borrow_mut() = None);
+		MAX_DELEGATORS_NOW.with(|m| *m.borrow_mut() = MAX_DELEGATORS);
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|a| (a, FUNDS)).collect();
 		balances.push((TREASURY, 1));
@@ -275,9 +313,13 @@ impl ExtBuilder {
 	}
 }
 
-/// Move to block `n`.
+/// Move to block `n`, running the pallet's `on_initialize` in every block on the way.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Operators::on_initialize(next);
+	}
 }
 
 /// The events of this pallet, oldest first.
@@ -311,8 +353,14 @@ pub fn free(who: AccountId) -> Balance {
 	Balances::free_balance(who)
 }
 
-/// The position of `staker` with `operator`.
+/// The position of `staker` with `operator`, synced (slashes applied, rewards settled), as
+/// the next call touching it will see it.
 pub fn position(operator: AccountId, staker: AccountId) -> StakeInfo<Test> {
+	Operators::synced_position(&operator, &staker).expect("a position")
+}
+
+/// The position of `staker` with `operator` as stored (before unsynced slashes).
+pub fn stored_position(operator: AccountId, staker: AccountId) -> StakeInfo<Test> {
 	crate::Stakes::<Test>::get(operator, staker).expect("a position")
 }
 
@@ -324,7 +372,7 @@ pub fn operator(who: AccountId) -> crate::OperatorInfo<Test> {
 /// What `staker` could claim from `operator` now.
 pub fn claimable(operator: AccountId, staker: AccountId) -> Balance {
 	let info = self::operator(operator);
-	let p = position(operator, staker);
+	let p = stored_position(operator, staker);
 	p.unclaimed + Operators::pending(&p, info.reward_per_stake)
 }
 
@@ -344,13 +392,62 @@ pub fn reward(
 	)
 }
 
-/// Slash through the provider.
+/// Apply at once a slash of `percent` of everything behind `operator` (active and
+/// unbonding), as the agenda would, skipping the report, span and deferral. Returns the amount
+/// taken off the operator's totals.
 pub fn slash(operator: AccountId, percent: u32, job: u64) -> Balance {
-	<Operators as verity_primitives::operators::OperatorProvider<_, _>>::slash(
-		&operator,
-		Perbill::from_percent(percent),
+	let total = crate::Operators::<Test>::get(operator).map_or(0, |i| i.total_stake());
+	Operators::apply_slash(&DeferredSlash {
+		operator,
 		job,
+		offence: Offence::Dissent,
+		amount: Perbill::from_percent(percent).mul_floor(total),
+	})
+}
+
+/// Report a dissent of `operator` in `job` through the provider, with its current stake at
+/// risk as the exposure. Returns the amount scheduled.
+pub fn report(operator: AccountId, percent: u32, job: u64) -> Balance {
+	report_with(operator, job, Offence::Dissent, percent, stake_of(operator))
+}
+
+/// Report through the provider.
+pub fn report_with(
+	operator: AccountId,
+	job: u64,
+	offence: Offence,
+	percent: u32,
+	exposure: Balance,
+) -> Balance {
+	<Operators as verity_primitives::operators::OperatorProvider<_, _>>::report_offence(
+		&operator,
+		job,
+		offence,
+		Perbill::from_percent(percent),
+		exposure,
 	)
+}
+
+/// Every storage key and value, to count what a call changed.
+pub fn storage_snapshot() -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
+	let mut all = std::collections::BTreeMap::new();
+	let mut key = Vec::new();
+	while let Some(next) = sp_io::storage::next_key(&key) {
+		let value = sp_io::storage::get(&next).map(|v| v.to_vec()).unwrap_or_default();
+		all.insert(next.clone(), value);
+		key = next;
+	}
+	all
+}
+
+/// The keys that differ between two snapshots, restricted to those starting with `prefix`.
+pub fn changed_keys(
+	before: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+	after: &std::collections::BTreeMap<Vec<u8>, Vec<u8>>,
+	prefix: &[u8],
+) -> usize {
+	let keys: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).collect();
+	keys.into_iter().filter(|k| k.starts_with(prefix) && before.get(*k) != after.get(*k)).count()
 }
 
 /// The provider's `stake_of`.

@@ -1,13 +1,17 @@
 //! The operator provider the inference pallet uses.
 
 use crate::*;
-use verity_primitives::{operators::OperatorProvider, JobId};
+use verity_primitives::{
+	operators::{Offence, OperatorProvider},
+	JobId,
+};
 
 impl<T: Config> OperatorProvider<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	type MaxServing = T::MaxOperatorsPerModel;
 
 	/// The eligible operators (active, self-bond at least `MinSelfBond`) that declared `model`,
-	/// with their total slashable stake, in declaration order.
+	/// with their stake at risk (own bond plus active delegations; unbonding stake, which could
+	/// leave before the job's slash lands, excluded), in declaration order.
 	fn operators_serving(
 		model: &ModelId,
 	) -> BoundedVec<(T::AccountId, BalanceOf<T>), Self::MaxServing> {
@@ -16,15 +20,15 @@ impl<T: Config> OperatorProvider<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			.filter_map(|who| {
 				Operators::<T>::get(&who)
 					.filter(|info| Self::is_eligible(info))
-					.map(|info| (who, info.total_stake()))
+					.map(|info| (who, info.stake_at_risk()))
 			})
 			.collect();
 		BoundedVec::truncate_from(serving)
 	}
 
-	/// Own bond plus delegations, unbonding included.
+	/// The stake at risk: own bond plus active delegations, unbonding excluded.
 	fn stake_of(operator: &T::AccountId) -> BalanceOf<T> {
-		Operators::<T>::get(operator).map_or_else(Zero::zero, |info| info.total_stake())
+		Operators::<T>::get(operator).map_or_else(Zero::zero, |info| info.stake_at_risk())
 	}
 
 	fn reward(
@@ -35,15 +39,30 @@ impl<T: Config> OperatorProvider<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Self::do_reward(operator, amount, from)
 	}
 
-	/// Slashed funds go to `OnSlash` (burnt or to a treasury, as the runtime configures).
-	fn slash(operator: &T::AccountId, fraction: Perbill, job: JobId) -> BalanceOf<T> {
-		Self::do_slash(operator, fraction, job)
+	/// Deferred by `SlashDeferDuration`, deduplicated per slashing span (see `slashing.rs`).
+	/// Slashed funds go to `OnSlash` (burnt or to a treasury, as the runtime configures) as
+	/// the positions sync.
+	fn report_offence(
+		operator: &T::AccountId,
+		job: JobId,
+		offence: Offence,
+		fraction: Perbill,
+		exposure: BalanceOf<T>,
+	) -> BalanceOf<T> {
+		Self::do_report_offence(operator, job, offence, fraction, exposure)
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_up_operator(operator: &T::AccountId, model: &ModelId, stake: BalanceOf<T>) {
 		if let Err(e) = Self::set_up_operator_for_benchmark(operator, model, stake) {
 			log::error!(target: LOG_TARGET, "cannot set up operator {operator:?}: {e:?}");
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_up_delegators(operator: &T::AccountId, count: u32) {
+		if let Err(e) = Self::set_up_delegators_for_benchmark(operator, count) {
+			log::error!(target: LOG_TARGET, "cannot set up delegators of {operator:?}: {e:?}");
 		}
 	}
 }
@@ -79,5 +98,26 @@ impl<T: Config> Pallet<T> {
 				Ok(())
 			}
 		}
+	}
+
+	/// Give `operator` up to `count` more delegators (as many as `MaxDelegatorsPerOperator`
+	/// allows), each delegating `MinDelegation` from a fresh minted account. For benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub fn set_up_delegators_for_benchmark(operator: &T::AccountId, count: u32) -> DispatchResult {
+		use frame_support::traits::fungible::{Inspect, Mutate};
+		let amount = T::MinDelegation::get();
+		let existing = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?.delegators;
+		let room = T::MaxDelegatorsPerOperator::get().saturating_sub(existing);
+		for i in 0..count.min(room) {
+			// Fresh accounts each call: a reused one would top up instead of joining.
+			let delegator: T::AccountId =
+				frame_benchmarking::account("verity-delegator", existing.saturating_add(i), 0x5eed);
+			T::Currency::mint_into(
+				&delegator,
+				amount.saturating_add(T::Currency::minimum_balance()),
+			)?;
+			Self::do_delegate(&delegator, operator, amount)?;
+		}
+		Ok(())
 	}
 }

@@ -2,9 +2,16 @@
 //!
 //! Paying an operator is O(1) in its delegators: the payment goes into the pot, the
 //! commission is credited to the operator's own position and the rest raises the operator's
-//! accumulator by `rest × REWARD_PRECISION / active_stake` (rounded down). A position is owed
-//! `active × (reward_per_stake − reward_per_stake_paid) / REWARD_PRECISION` (rounded down), so
-//! the sum owed never exceeds what was paid in; the rounding dust stays in the pot.
+//! accumulator by `rest × slash_factor / active_stake` (rounded down): the accumulator counts
+//! reward per unit of *unslashed* stake, stake divided by the slash factor (see
+//! `slashing.rs`). A position stored as `active` at factor `f₀` is owed
+//! `active × (reward_per_stake − reward_per_stake_paid) / f₀` (rounded down). That is exact
+//! however rewards and slashes interleave before the position syncs: between syncs its
+//! unslashed stake `active / f₀` does not change, and at each reward it was worth
+//! `active × factor / f₀`, its share of `active_stake`. The operator's totals are never below
+//! the sum of what its positions are worth, so the sum owed never exceeds what was paid in;
+//! the rounding dust stays in the pot. Without slashes (`f₀ = SLASH_FACTOR_ONE =
+//! REWARD_PRECISION`) this is the plain reward-per-share accumulator.
 
 use crate::*;
 use frame_support::traits::{fungible::Mutate, tokens::Preservation};
@@ -15,13 +22,14 @@ use sp_runtime::{
 };
 
 impl<T: Config> Pallet<T> {
-	/// The reward `active` stake earned while the accumulator rose by `delta`.
-	pub fn earned(active: BalanceOf<T>, delta: u128) -> BalanceOf<T> {
-		if active.is_zero() || delta == 0 {
+	/// The reward `active` stake, stored at slash factor `synced`, earned while the accumulator
+	/// rose by `delta`.
+	pub fn earned(active: BalanceOf<T>, delta: u128, synced: u128) -> BalanceOf<T> {
+		if active.is_zero() || delta == 0 || synced == 0 {
 			return Zero::zero();
 		}
 		let active: u128 = active.unique_saturated_into();
-		match multiply_by_rational_with_rounding(active, delta, REWARD_PRECISION, Rounding::Down) {
+		match multiply_by_rational_with_rounding(active, delta, synced, Rounding::Down) {
 			Some(v) => BalanceOf::<T>::unique_saturated_from(v),
 			None => {
 				frame_support::defensive!("reward of a position overflows u128");
@@ -36,11 +44,12 @@ impl<T: Config> Pallet<T> {
 		Self::earned(
 			position.active,
 			reward_per_stake.saturating_sub(position.reward_per_stake_paid),
+			position.slash_factor_synced,
 		)
 	}
 
 	/// Credit `position`'s pending rewards to its `unclaimed`. Must run before its active
-	/// stake changes.
+	/// stake or its slash factor changes (part of [`Self::sync`]).
 	pub(crate) fn settle(position: &mut StakeInfo<T>, reward_per_stake: u128) {
 		let pending = Self::pending(position, reward_per_stake);
 		position.unclaimed.saturating_accrue(pending);
@@ -105,7 +114,7 @@ impl<T: Config> Pallet<T> {
 				let active: u128 = active.unique_saturated_into();
 				let increment = multiply_by_rational_with_rounding(
 					rest,
-					REWARD_PRECISION,
+					info.slash_factor,
 					active,
 					Rounding::Down,
 				)

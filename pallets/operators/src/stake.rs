@@ -1,7 +1,9 @@
 //! The ledger: registering operators, bonding, delegating, unbonding and withdrawing.
 //!
-//! Every function checks first and writes last: it loads the operator and the position,
-//! validates, settles the position's rewards, changes the hold, then writes storage and emits.
+//! Every function checks first and writes last: it loads the operator and the position, syncs
+//! the position in memory (settles its rewards and applies the slashes since it last synced,
+//! see `slashing.rs`), validates against the synced stake, changes the hold, writes storage and
+//! emits, and finally takes the synced slash from the hold ([`Pallet::take_slash`]).
 
 use crate::*;
 use frame_support::traits::tokens::Precision;
@@ -18,12 +20,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(self_bond >= T::MinSelfBond::get(), Error::<T>::BondTooLow);
 		ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
 		ensure!(Operators::<T>::count() < T::MaxOperators::get(), Error::<T>::TooManyOperators);
-		Self::ensure_models_fit(&[], &models)?;
+		let evictions = Self::ensure_models_fit(self_bond, &[], &models)?;
 		T::Currency::hold(&HoldReason::OperatorBond.into(), who, self_bond)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 
-		Self::index_models(who, &models);
-		let mut own = StakeInfo::<T>::new(0);
+		Self::index_models(who, &models, evictions);
+		let mut own = StakeInfo::<T>::new(0, SLASH_FACTOR_ONE);
 		own.active = self_bond;
 		Stakes::<T>::insert(who, who, own);
 		Operators::<T>::insert(
@@ -38,6 +40,8 @@ impl<T: Config> Pallet<T> {
 				unbonding: Zero::zero(),
 				delegators: 0,
 				reward_per_stake: 0,
+				slash_factor: SLASH_FACTOR_ONE,
+				untaken: Default::default(),
 				registered_at: Self::now(),
 			},
 		);
@@ -54,17 +58,19 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_bond_more(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		let mut info = Self::configurable_operator(who)?;
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		ensure!(info.slash_factor != 0, Error::<T>::SlashedOut);
 		let mut own = Stakes::<T>::get(who, who).ok_or(Error::<T>::NotStaker)?;
+		let cut = Self::sync(&mut info, &mut own, true);
 		T::Currency::hold(&HoldReason::OperatorBond.into(), who, amount)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 
-		Self::settle(&mut own, info.reward_per_stake);
 		own.active.saturating_accrue(amount);
 		info.self_bond.saturating_accrue(amount);
 		Self::auto_claim(who, who, &mut own);
 		Stakes::<T>::insert(who, who, own);
 		Operators::<T>::insert(who, info);
 		Self::deposit_event(Event::Bonded { operator: who.clone(), amount });
+		Self::take_slash(who, who, cut);
 		Ok(())
 	}
 
@@ -90,9 +96,10 @@ impl<T: Config> Pallet<T> {
 		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
 		let mut position = Stakes::<T>::get(operator, staker).ok_or(Error::<T>::NotStaker)?;
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let own = operator == staker;
+		let cut = Self::sync(&mut info, &mut position, own);
 		let remaining =
 			position.active.checked_sub(&amount).ok_or(Error::<T>::InsufficientStake)?;
-		let own = operator == staker;
 		if own {
 			ensure!(
 				info.status == OperatorStatus::Leaving || remaining >= T::MinSelfBond::get(),
@@ -107,7 +114,6 @@ impl<T: Config> Pallet<T> {
 		let unlock_at = Self::now().saturating_add(T::UnbondingPeriod::get());
 		Self::push_chunk(&mut position, amount, unlock_at, redelegate_to)?;
 
-		Self::settle(&mut position, info.reward_per_stake);
 		position.active = remaining;
 		if own {
 			info.self_bond.saturating_reduce(amount);
@@ -118,6 +124,7 @@ impl<T: Config> Pallet<T> {
 		Self::auto_claim(operator, staker, &mut position);
 		Stakes::<T>::insert(operator, staker, position);
 		Operators::<T>::insert(operator, info);
+		Self::take_slash(operator, staker, cut);
 		Ok(unlock_at)
 	}
 
@@ -148,9 +155,11 @@ impl<T: Config> Pallet<T> {
 	/// Replace an operator's models (see [`Pallet::set_models`]).
 	pub(crate) fn do_set_models(who: &T::AccountId, models: ModelsOf<T>) -> DispatchResult {
 		let mut info = Self::configurable_operator(who)?;
-		Self::ensure_models_fit(&info.models, &models)?;
+		let stake = if Self::is_eligible(&info) { info.stake_at_risk() } else { Zero::zero() };
+		let evictions = Self::ensure_models_fit(stake, &info.models, &models)?;
 		Self::unindex_models(who, &info.models);
-		Self::index_models(who, &models);
+		// Evictions only touch other operators' records: the caller is in no index it joins.
+		Self::index_models(who, &models, evictions);
 		info.models = models.clone();
 		Operators::<T>::insert(who, info);
 		Self::deposit_event(Event::ModelsSet { operator: who.clone(), models });
@@ -187,35 +196,26 @@ impl<T: Config> Pallet<T> {
 	/// Deregister an operator (see [`Pallet::deregister`]).
 	pub(crate) fn do_deregister(who: &T::AccountId) -> DispatchResult {
 		let mut info = Self::configurable_operator(who)?;
-		let unbonding = info.self_bond;
+		let mut own = Stakes::<T>::get(who, who).ok_or(Error::<T>::NotStaker)?;
+		let cut = Self::sync(&mut info, &mut own, true);
+		let unbonding = own.active;
 		let unlock_at = Self::now().saturating_add(T::UnbondingPeriod::get());
-		// Check the unbonding queue has room before changing anything.
 		if !unbonding.is_zero() {
-			let own = Stakes::<T>::get(who, who).ok_or(Error::<T>::NotStaker)?;
-			let mergeable = own
-				.unbonding
-				.last()
-				.is_some_and(|c| c.unlock_at == unlock_at && c.redelegate_to.is_none());
-			ensure!(
-				mergeable || own.unbonding.len() < T::MaxUnbondingChunks::get() as usize,
-				Error::<T>::TooManyUnbondingChunks
-			);
+			Self::push_chunk(&mut own, unbonding, unlock_at, None)?;
 		}
 
 		Self::unindex_models(who, &info.models);
 		info.status = OperatorStatus::Leaving;
 		info.pending_commission = None;
-		Operators::<T>::insert(who, info);
-		if !unbonding.is_zero() {
-			Self::do_unbond(who, who, unbonding, None)?;
-		}
+		own.active = Zero::zero();
+		info.self_bond.saturating_reduce(unbonding);
+		info.unbonding.saturating_accrue(unbonding);
+		Self::auto_claim(who, who, &mut own);
 		Self::deposit_event(Event::Deregistered { operator: who.clone(), unbonding, unlock_at });
 		// An operator with nothing left at all goes at once.
-		if let (Some(mut info), Some(own)) = (Operators::<T>::get(who), Stakes::<T>::get(who, who))
-		{
-			Self::store_position(who, who, &mut info, own);
-			Self::store_operator(who, info);
-		}
+		Self::store_position(who, who, &mut info, own);
+		Self::store_operator(who, info);
+		Self::take_slash(who, who, cut);
 		Ok(())
 	}
 
@@ -227,11 +227,11 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(delegator != operator, Error::<T>::SelfDelegation);
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		let (mut info, mut position, is_new) = Self::open_delegation(delegator, operator, amount)?;
+		let (mut info, mut position, is_new, cut) =
+			Self::open_delegation(delegator, operator, amount)?;
 		T::Currency::hold(&HoldReason::Delegation.into(), delegator, amount)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 
-		Self::settle(&mut position, info.reward_per_stake);
 		position.active.saturating_accrue(amount);
 		info.delegated.saturating_accrue(amount);
 		if is_new {
@@ -245,6 +245,7 @@ impl<T: Config> Pallet<T> {
 			operator: operator.clone(),
 			amount,
 		});
+		Self::take_slash(operator, delegator, cut);
 		Ok(())
 	}
 
@@ -279,13 +280,17 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
 		let mut position = Stakes::<T>::get(operator, staker).ok_or(Error::<T>::NotStaker)?;
+		let cut = Self::sync(&mut info, &mut position, operator == staker);
 		let now = Self::now();
 		let (unlocked, locked): (Vec<_>, Vec<_>) =
 			core::mem::take(&mut position.unbonding).into_iter().partition(|c| c.unlock_at <= now);
-		ensure!(!unlocked.is_empty(), Error::<T>::NothingToWithdraw);
 		position.unbonding = UnbondingOf::<T>::truncate_from(locked);
+		// A position a full slash emptied may be withdrawn (removed) with nothing unlocked.
+		ensure!(
+			!unlocked.is_empty() || (!cut.is_zero() && position.is_empty()),
+			Error::<T>::NothingToWithdraw
+		);
 
-		Self::settle(&mut position, info.reward_per_stake);
 		let mut released: BalanceOf<T> = Zero::zero();
 		for chunk in unlocked {
 			info.unbonding.saturating_reduce(chunk.amount);
@@ -329,6 +334,7 @@ impl<T: Config> Pallet<T> {
 		Self::auto_claim(operator, staker, &mut position);
 		Self::store_position(operator, staker, &mut info, position);
 		Self::store_operator(operator, info);
+		Self::take_slash(operator, staker, cut);
 		Ok(())
 	}
 
@@ -336,7 +342,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_claim(staker: &T::AccountId, operator: &T::AccountId) -> DispatchResult {
 		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
 		let mut position = Stakes::<T>::get(operator, staker).ok_or(Error::<T>::NotStaker)?;
-		Self::settle(&mut position, info.reward_per_stake);
+		let cut = Self::sync(&mut info, &mut position, operator == staker);
 		let amount = position.unclaimed;
 		ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 		Self::pay_reward(staker, amount)?;
@@ -348,6 +354,7 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::store_position(operator, staker, &mut info, position);
 		Self::store_operator(operator, info);
+		Self::take_slash(operator, staker, cut);
 		Ok(())
 	}
 
@@ -359,8 +366,8 @@ impl<T: Config> Pallet<T> {
 		amount: BalanceOf<T>,
 	) -> DispatchResult {
 		ensure!(delegator != operator, Error::<T>::SelfDelegation);
-		let (mut info, mut position, is_new) = Self::open_delegation(delegator, operator, amount)?;
-		Self::settle(&mut position, info.reward_per_stake);
+		let (mut info, mut position, is_new, cut) =
+			Self::open_delegation(delegator, operator, amount)?;
 		position.active.saturating_accrue(amount);
 		info.delegated.saturating_accrue(amount);
 		if is_new {
@@ -368,18 +375,21 @@ impl<T: Config> Pallet<T> {
 		}
 		Stakes::<T>::insert(operator, delegator, position);
 		Operators::<T>::insert(operator, info);
+		Self::take_slash(operator, delegator, cut);
 		Ok(())
 	}
 
-	/// The operator, its position for `delegator` (new if none) and whether it is new, if
-	/// `operator` can take `amount` more from `delegator`.
+	/// The operator, its position for `delegator` (new if none, synced in memory otherwise),
+	/// whether it is new and the slash its sync takes, if `operator` can take `amount` more
+	/// from `delegator`.
 	fn open_delegation(
 		delegator: &T::AccountId,
 		operator: &T::AccountId,
 		amount: BalanceOf<T>,
-	) -> Result<(OperatorInfo<T>, StakeInfo<T>, bool), DispatchError> {
-		let info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
+	) -> Result<(OperatorInfo<T>, StakeInfo<T>, bool, BalanceOf<T>), DispatchError> {
+		let mut info = Operators::<T>::get(operator).ok_or(Error::<T>::NotOperator)?;
 		ensure!(info.status != OperatorStatus::Leaving, Error::<T>::OperatorLeaving);
+		ensure!(info.slash_factor != 0, Error::<T>::SlashedOut);
 		let existing = Stakes::<T>::get(operator, delegator);
 		let is_new = existing.is_none();
 		if is_new {
@@ -388,12 +398,18 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::TooManyDelegators
 			);
 		}
-		let position = existing.unwrap_or_else(|| StakeInfo::new(info.reward_per_stake));
+		let (position, cut) = match existing {
+			Some(mut position) => {
+				let cut = Self::sync(&mut info, &mut position, false);
+				(position, cut)
+			}
+			None => (StakeInfo::new(info.reward_per_stake, info.slash_factor), Zero::zero()),
+		};
 		ensure!(
 			position.active.saturating_add(amount) >= T::MinDelegation::get(),
 			Error::<T>::DelegationTooLow
 		);
-		Ok((info, position, is_new))
+		Ok((info, position, is_new, cut))
 	}
 
 	/// The operator `who`, if it may still change its bond and configuration.
@@ -450,28 +466,72 @@ impl<T: Config> Pallet<T> {
 			&& !Stakes::<T>::contains_key(operator, operator);
 		if gone {
 			Operators::<T>::remove(operator);
+			SlashSpans::<T>::remove(operator);
 			Self::deposit_event(Event::OperatorRemoved { operator: operator.clone() });
 		} else {
 			Operators::<T>::insert(operator, info);
 		}
 	}
 
-	/// Check that an operator may replace the models `old` with `new`: no duplicate, room in every
-	/// newly declared model's index.
-	fn ensure_models_fit(old: &[ModelId], new: &[ModelId]) -> DispatchResult {
+	/// Check that an operator with stake at risk `stake` may replace the models `old` with
+	/// `new`: no duplicate, and room in every newly declared model's index, made if need be by
+	/// evicting the declared operator with the least stake at risk (an ineligible operator
+	/// counting as zero; the earliest declared among equals) when `stake` is larger. Returns
+	/// the evictions to make, `(model, operator)`.
+	fn ensure_models_fit(
+		stake: BalanceOf<T>,
+		old: &[ModelId],
+		new: &[ModelId],
+	) -> Result<Vec<(ModelId, T::AccountId)>, DispatchError> {
+		let mut evictions = Vec::new();
 		for (i, model) in new.iter().enumerate() {
 			ensure!(!new.iter().take(i).any(|m| m == model), Error::<T>::DuplicateModel);
 			if old.contains(model) {
 				continue;
 			}
-			let serving = ModelOperators::<T>::decode_len(model).unwrap_or(0);
-			ensure!(serving < T::MaxOperatorsPerModel::get() as usize, Error::<T>::ModelFull);
+			let serving = ModelOperators::<T>::get(model);
+			if serving.len() < T::MaxOperatorsPerModel::get() as usize {
+				continue;
+			}
+			let weakest = serving
+				.iter()
+				.map(|who| {
+					let at_risk = Operators::<T>::get(who)
+						.filter(|info| Self::is_eligible(info))
+						.map_or_else(Zero::zero, |info| info.stake_at_risk());
+					(who, at_risk)
+				})
+				.min_by_key(|(_, at_risk)| *at_risk);
+			match weakest {
+				Some((victim, at_risk)) if stake > at_risk => {
+					evictions.push((*model, victim.clone()))
+				}
+				_ => return Err(Error::<T>::ModelFull.into()),
+			}
 		}
-		Ok(())
+		Ok(evictions)
 	}
 
-	/// Add `who` to the index of every model in `models` (room checked beforehand).
-	fn index_models(who: &T::AccountId, models: &[ModelId]) {
+	/// Make the `evictions` (see [`Self::ensure_models_fit`]), then add `who` to the index of
+	/// every model in `models` (room made or checked beforehand).
+	fn index_models(
+		who: &T::AccountId,
+		models: &[ModelId],
+		evictions: Vec<(ModelId, T::AccountId)>,
+	) {
+		for (model, victim) in evictions {
+			ModelOperators::<T>::mutate(model, |operators| operators.retain(|o| o != &victim));
+			Operators::<T>::mutate(&victim, |maybe| {
+				if let Some(info) = maybe {
+					info.models.retain(|m| m != &model);
+				}
+			});
+			Self::deposit_event(Event::EvictedFromModel {
+				operator: victim,
+				model,
+				by: who.clone(),
+			});
+		}
 		for model in models {
 			ModelOperators::<T>::mutate(model, |operators| {
 				if !operators.contains(who) && operators.try_push(who.clone()).is_err() {

@@ -8,7 +8,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Zero, Perbill, Saturating};
-use verity_primitives::ModelId;
+use verity_primitives::{operators::Offence, JobId, ModelId};
 
 /// The balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -33,8 +33,23 @@ pub type GenesisOperator<T> =
 pub type UnbondingOf<T> = BoundedVec<UnbondingChunk<T>, <T as Config>::MaxUnbondingChunks>;
 
 /// The fixed-point scale of [`OperatorInfo::reward_per_stake`]: `10^18` accumulator units are
-/// one unit of reward per unit of active stake.
+/// one unit of reward per unit of *unslashed* active stake (stake at slash factor
+/// [`SLASH_FACTOR_ONE`]).
 pub const REWARD_PRECISION: u128 = 1_000_000_000_000_000_000;
+
+/// The fixed-point scale of [`OperatorInfo::slash_factor`]: an operator nobody has slashed has
+/// factor `SLASH_FACTOR_ONE`. Equal to [`REWARD_PRECISION`], so that a position's reward is
+/// simply `stake × Δreward_per_stake / slash_factor_synced` (see [`StakeInfo`]).
+pub const SLASH_FACTOR_ONE: u128 = REWARD_PRECISION;
+
+/// A slash factor below this (a billionth of [`SLASH_FACTOR_ONE`]) is rounded down to zero:
+/// the slash takes everything. Below it the factor would be too coarse to share later slashes
+/// and rewards fairly; an operator slashed to a billionth of its stake is finished anyway.
+pub const MIN_SLASH_FACTOR: u128 = 1_000_000_000;
+
+/// The deferred slashes due in one block: at most one per operator (reports of one operator
+/// in one block are merged), so `MaxOperators` bounds it.
+pub type DeferredSlashesOf<T> = BoundedVec<DeferredSlash<T>, <T as Config>::MaxOperators>;
 
 /// Where an operator stands.
 #[derive(
@@ -109,9 +124,21 @@ pub struct OperatorInfo<T: Config> {
 	/// The number of delegator positions (the operator's own position not counted), at most
 	/// `MaxDelegatorsPerOperator`.
 	pub delegators: u32,
-	/// The reward accumulator: rewards per unit of active stake ever paid to this operator's
-	/// stakers, scaled by [`REWARD_PRECISION`]. Only grows.
+	/// The reward accumulator: rewards ever paid to this operator's stakers per unit of
+	/// *unslashed* active stake (stake divided by the slash factor), scaled by
+	/// [`REWARD_PRECISION`]. A reward `r` shared by active stake `A` at slash factor `F` raises
+	/// it by `r × F / A`. Only grows.
 	pub reward_per_stake: u128,
+	/// The slash factor: the product of `(1 − amount / total)` over every slash applied to this
+	/// operator, scaled by [`SLASH_FACTOR_ONE`]. A position worth `s` when it last synced at
+	/// factor `f₀` is worth `s × slash_factor / f₀` now (rounded down). Only falls; once zero
+	/// (a full slash) the operator takes no new stake.
+	pub slash_factor: u128,
+	/// Slashed from the totals above but not yet taken from the positions' holds: a position
+	/// gives up its share (and its hold is cut) the next time it is touched. Each field is part
+	/// of the matching total's history: `self_bond + untaken.own` equals the sum of the own
+	/// position's stored active stake, and so on.
+	pub untaken: UntakenSlash<BalanceOf<T>>,
 	/// The block the operator registered in.
 	pub registered_at: BlockNumberFor<T>,
 }
@@ -121,6 +148,13 @@ impl<T: Config> OperatorInfo<T> {
 	/// unbonding excluded.
 	pub fn active_stake(&self) -> BalanceOf<T> {
 		self.self_bond.saturating_add(self.delegated)
+	}
+
+	/// The stake at risk: what votes and is drawn for jobs. Stake already unbonding is left
+	/// out, since it could be withdrawn before a job assigned now is settled and its slash
+	/// applied (`UnbondingPeriod > MaxJobDuration + SlashDeferDuration`).
+	pub fn stake_at_risk(&self) -> BalanceOf<T> {
+		self.active_stake()
 	}
 
 	/// The stake a slash reaches: active plus unbonding.
@@ -145,6 +179,60 @@ impl<T: Config> OperatorInfo<T> {
 			}
 		}
 	}
+}
+
+/// Slashed stake an operator's totals no longer count but its positions still hold, per
+/// total (see [`OperatorInfo::untaken`]).
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct UntakenSlash<Balance> {
+	/// From the operator's own active bond.
+	pub own: Balance,
+	/// From active delegations.
+	pub delegated: Balance,
+	/// From unbonding chunks (own and delegated).
+	pub unbonding: Balance,
+}
+
+/// A slash waiting for its deferral to pass (see [`crate::DeferredSlashes`]).
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct DeferredSlash<T: Config> {
+	/// The operator.
+	pub operator: T::AccountId,
+	/// The job of the first report merged into this slash.
+	pub job: JobId,
+	/// The offence of that report.
+	pub offence: Offence,
+	/// The amount to take from the stake behind the operator (capped by what it holds when
+	/// applied).
+	pub amount: BalanceOf<T>,
+}
+
+/// The slashing span an operator was last reported in.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct SlashSpan<T: Config> {
+	/// The span's index: the report block divided by `SlashSpanLength`.
+	pub index: BlockNumberFor<T>,
+	/// The largest amount reported in the span (cancelled reports included): the most the
+	/// operator loses for the span.
+	pub largest: BalanceOf<T>,
 }
 
 /// Stake on its way out of a position: slashable until `unlock_at`, then withdrawable.
@@ -175,32 +263,40 @@ pub struct StakeInfo<T: Config> {
 	pub unbonding: UnbondingOf<T>,
 	/// The operator's [`OperatorInfo::reward_per_stake`] when the position last settled its
 	/// rewards (its *reward debt*, in accumulator units): the position is owed
-	/// `floor(active × (reward_per_stake − reward_per_stake_paid) / REWARD_PRECISION)` more.
-	/// Never above the operator's accumulator.
+	/// `floor(active × (reward_per_stake − reward_per_stake_paid) / slash_factor_synced)`
+	/// more (`active` as stored: the accumulator counts unslashed stake, so slashes since the
+	/// last sync are accounted for exactly). Never above the operator's accumulator.
 	pub reward_per_stake_paid: u128,
 	/// Rewards (and, for the operator's own position, commission) credited but not yet paid.
 	pub unclaimed: BalanceOf<T>,
+	/// The operator's [`OperatorInfo::slash_factor`] when the position last synced: `active`
+	/// and every chunk are stored as of then, and are worth `× slash_factor /
+	/// slash_factor_synced` now. Zero only after a full slash.
+	pub slash_factor_synced: u128,
 }
 
 impl<T: Config> StakeInfo<T> {
-	/// An empty position that starts earning from the accumulator value `reward_per_stake`.
-	pub fn new(reward_per_stake: u128) -> Self {
+	/// An empty position of an operator whose accumulator is at `reward_per_stake` and slash
+	/// factor at `slash_factor`.
+	pub fn new(reward_per_stake: u128, slash_factor: u128) -> Self {
 		Self {
 			active: Zero::zero(),
 			unbonding: Default::default(),
 			reward_per_stake_paid: reward_per_stake,
 			unclaimed: Zero::zero(),
+			slash_factor_synced: slash_factor,
 		}
 	}
 
-	/// The sum of the unbonding chunks.
+	/// The sum of the unbonding chunks (as stored, before unsynced slashes).
 	pub fn unbonding_total(&self) -> BalanceOf<T> {
 		self.unbonding
 			.iter()
 			.fold(Zero::zero(), |acc: BalanceOf<T>, c| acc.saturating_add(c.amount))
 	}
 
-	/// What the position holds: active plus unbonding.
+	/// What the position holds: active plus unbonding (as stored: equal to the staker's hold
+	/// for it; a part may be slashed already and taken at the next sync).
 	pub fn held(&self) -> BalanceOf<T> {
 		self.active.saturating_add(self.unbonding_total())
 	}

@@ -10,7 +10,6 @@ use crate::{
 	Error, Event, FailureReason, HoldReason, Inputs, Jobs, Pallet, PendingDraws, Results,
 };
 use codec::{Decode, Encode};
-use sp_core::offchain::OffchainStorage;
 use frame_support::{
 	assert_noop, assert_ok,
 	pallet_prelude::{InvalidTransaction, TransactionSource},
@@ -21,6 +20,7 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
+use sp_core::offchain::OffchainStorage;
 use sp_runtime::Perbill;
 use std::sync::atomic::{AtomicU32, Ordering};
 use verity_primitives::{contract::NumericalContract, operators::Offence};
@@ -31,7 +31,9 @@ fn balance(who: AccountId) -> Balance {
 
 /// Moves to the next block, where what the workers sent in the previous one lands, then runs
 /// this block's workers.
-fn next_block_landing(pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>) {
+fn next_block_landing(
+	pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>,
+) {
 	run_to_block(System::block_number() + 1);
 	apply_pool(pool);
 	run_worker();
@@ -308,10 +310,7 @@ fn a_colluding_dissenter_does_not_buy_a_refund() {
 		let seats = assigned(job);
 		// The submitter's accomplice sits in one seat and reveals junk; the honest two
 		// disagree with each other by chance (worst case): no quorum.
-		play(
-			job,
-			&[(seats[0], fixed(&[999])), (seats[1], fixed(&[1])), (seats[2], fixed(&[20]))],
-		);
+		play(job, &[(seats[0], fixed(&[999])), (seats[1], fixed(&[1])), (seats[2], fixed(&[20]))]);
 		assert!(matches!(
 			last_event(),
 			Event::JobFailed { reason: FailureReason::QuorumNotReached, refunded: 0, .. }
@@ -455,12 +454,13 @@ fn a_claim_left_running_by_a_crash_is_run_again() {
 		let seat = assigned(job)[0];
 		hold_key_of(seat);
 		// The worker claimed the job, then the node crashed before it committed.
-		let key = local_key(job, &seat, &fingerprint::<Test>(&Jobs::<Test>::get(job).unwrap(), &input()));
-		offchain
-			.0
-			.write()
-			.persistent_storage
-			.set(b"", &key, &LocalJob::<BlockNumber>::Running { since: 2 }.encode());
+		let key =
+			local_key(job, &seat, &fingerprint::<Test>(&Jobs::<Test>::get(job).unwrap(), &input()));
+		offchain.0.write().persistent_storage.set(
+			b"",
+			&key,
+			&LocalJob::<BlockNumber>::Running { since: 2 }.encode(),
+		);
 		run_worker();
 		assert_eq!(engine.runs.load(Ordering::SeqCst), 0, "a fresh claim is left alone");
 		run_to_block(2 + RETRY_RUNNING_AFTER as u64);
@@ -468,10 +468,7 @@ fn a_claim_left_running_by_a_crash_is_run_again() {
 		assert_eq!(engine.runs.load(Ordering::SeqCst), 1);
 		let sent = apply_pool(&pool);
 		assert_eq!(sent.len(), 1);
-		assert_eq!(
-			Jobs::<Test>::get(job).unwrap().assignments[0].commitment.is_some(),
-			true
-		);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().assignments[0].commitment.is_some(), true);
 		let _ = ENGINE_OUTPUT;
 	});
 }

@@ -28,10 +28,7 @@ fn largest_group_of_seats_wins() {
 fn needs_the_seats() {
 	let a = fixed(&[0]);
 	assert_eq!(decide(&EPS2, &[(0, &a[..])], 1), Decision::Winner { members: 0b1 });
-	assert_eq!(
-		decide(&EPS2, &[(0, &a[..])], 2),
-		Decision::Failed(FailureReason::QuorumNotReached)
-	);
+	assert_eq!(decide(&EPS2, &[(0, &a[..])], 2), Decision::Failed(FailureReason::QuorumNotReached));
 	// A zero requirement still needs one seat.
 	assert_eq!(decide(&EPS2, &[(0, &a[..])], 0), Decision::Winner { members: 0b1 });
 }

@@ -2,8 +2,8 @@
 //! which checks the pallets' `do_try_state`, escrow per account and issuance conservation.
 
 mod agenda;
-mod attacks;
 mod api;
+mod attacks;
 mod attestation;
 mod cancel;
 mod commit_reveal;

@@ -183,10 +183,8 @@ fn a_model_the_node_cannot_run_is_declined_and_retried_later() {
 		run_worker();
 		assert!(pool.read().transactions.is_empty());
 		assert_eq!(engine.runs.load(Ordering::SeqCst), 1, "declined, not retried at once");
-		let fingerprint = crate::offchain::fingerprint::<Test>(
-			&Jobs::<Test>::get(job).unwrap(),
-			&input(),
-		);
+		let fingerprint =
+			crate::offchain::fingerprint::<Test>(&Jobs::<Test>::get(job).unwrap(), &input());
 		let stored = offchain
 			.0
 			.read()

@@ -285,7 +285,12 @@ fn an_attested_rejected_input_is_settled_and_the_submitter_pays() {
 		assert_eq!(balance(ALICE), INITIAL_BALANCE - 300 - 10);
 		assert!(matches!(
 			last_event(),
-			Event::JobSettled { input_rejected: true, deposit_forfeited: 10, slash_reported: 0, .. }
+			Event::JobSettled {
+				input_rejected: true,
+				deposit_forfeited: 10,
+				slash_reported: 0,
+				..
+			}
 		));
 	});
 }

@@ -1,6 +1,8 @@
 //! Unit tests, one file per topic.
 
+mod attacks;
 mod delegation;
+mod migrations;
 mod operator;
 mod provider;
 mod rewards;

@@ -4,16 +4,16 @@ use crate::{mock::*, ModelOperators};
 use frame_support::assert_ok;
 
 #[test]
-fn operators_serving_lists_eligible_operators_with_total_stake() {
+fn operators_serving_lists_eligible_operators_with_stake_at_risk() {
 	ExtBuilder::default().delegation(EVE, ALICE, 200).build_and_execute(|| {
 		assert_eq!(operators_serving(1), vec![(ALICE, 1_200), (BOB, 500)]);
 		assert_eq!(operators_serving(2), vec![(BOB, 500)]);
 		assert!(operators_serving(9).is_empty());
-		// Unbonding stake is still slashable, so it still counts.
+		// Unbonding stake stays slashable but could leave before a job's slash: not at risk.
 		assert_ok!(Operators::undelegate(RuntimeOrigin::signed(EVE), ALICE, 200));
-		assert_eq!(operators_serving(1), vec![(ALICE, 1_200), (BOB, 500)]);
+		assert_eq!(operators_serving(1), vec![(ALICE, 1_000), (BOB, 500)]);
 		assert_ok!(Operators::chill(RuntimeOrigin::signed(BOB)));
-		assert_eq!(operators_serving(1), vec![(ALICE, 1_200)]);
+		assert_eq!(operators_serving(1), vec![(ALICE, 1_000)]);
 		// Below the minimum self-bond after a slash: not assignable.
 		slash(ALICE, 95, 1);
 		assert!(operators_serving(1).is_empty());
@@ -22,15 +22,17 @@ fn operators_serving_lists_eligible_operators_with_total_stake() {
 }
 
 #[test]
-fn stake_of_is_own_plus_delegated_plus_unbonding() {
+fn stake_of_is_own_plus_active_delegations() {
 	ExtBuilder::default().delegation(EVE, ALICE, 200).build_and_execute(|| {
 		assert_eq!(stake_of(ALICE), 1_200);
 		assert_ok!(Operators::unbond(RuntimeOrigin::signed(ALICE), 300));
-		assert_eq!(stake_of(ALICE), 1_200);
+		assert_eq!(stake_of(ALICE), 900);
+		assert_ok!(Operators::undelegate(RuntimeOrigin::signed(EVE), ALICE, 200));
+		assert_eq!(stake_of(ALICE), 700);
 		assert_eq!(stake_of(EVE), 0);
 		run_to_block(1 + UNBONDING);
 		assert_ok!(Operators::withdraw_unbonded(RuntimeOrigin::signed(ALICE), ALICE));
-		assert_eq!(stake_of(ALICE), 900);
+		assert_eq!(stake_of(ALICE), 700);
 	});
 }
 
@@ -54,7 +56,21 @@ fn set_up_operator_registers_or_tops_up() {
 		Operators::set_up_operator(&ALICE, &model(4), 2_000);
 		assert_eq!(operators_serving(4), vec![(50, MIN_SELF_BOND), (ALICE, 2_000)]);
 		assert_eq!(reward(ALICE, 100, GREG), Ok(100));
-		assert_eq!(slash(ALICE, 10, 1), 200);
+		assert_eq!(report(ALICE, 10, 1), 200);
+		Operators::do_try_state().expect("try_state holds");
+	});
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+#[test]
+fn set_up_delegators_fills_up_to_the_bound() {
+	use verity_primitives::operators::OperatorProvider;
+	ExtBuilder::default().build().execute_with(|| {
+		Operators::set_up_delegators(&ALICE, 2);
+		assert_eq!(operator(ALICE).delegators, 2);
+		Operators::set_up_delegators(&ALICE, 10);
+		assert_eq!(operator(ALICE).delegators, MAX_DELEGATORS);
+		assert_eq!(stake_of(ALICE), 1_000 + MAX_DELEGATORS as u128 * MIN_DELEGATION);
 		Operators::do_try_state().expect("try_state holds");
 	});
 }
