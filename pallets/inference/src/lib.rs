@@ -83,6 +83,7 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+use alloc::vec::Vec;
 use frame_support::{
 	dispatch::PostDispatchInfo,
 	pallet_prelude::*,

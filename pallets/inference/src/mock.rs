@@ -496,6 +496,14 @@ pub fn fixed(values: &[i32]) -> BoundedVec<u8, MaxOutputLen> {
 	BoundedVec::truncate_from(values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>())
 }
 
+/// A `TokenMatch` output: the token ids, then free `text`.
+pub fn tokens(ids: &[u32], text: &[u8]) -> BoundedVec<u8, MaxOutputLen> {
+	let mut v = (ids.len() as u32).to_le_bytes().to_vec();
+	v.extend(ids.iter().flat_map(|i| i.to_le_bytes()));
+	v.extend_from_slice(text);
+	BoundedVec::truncate_from(v)
+}
+
 /// The salt an operator uses in tests.
 pub fn salt_of(operator: AccountId) -> [u8; 32] {
 	[operator as u8; 32]

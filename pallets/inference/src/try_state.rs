@@ -106,9 +106,15 @@ impl<T: Config> Pallet<T> {
 				ensure!(deadline == Some(block), "an agenda entry of a closed or other job");
 			}
 		}
-		for (model, count) in per_model {
-			let open = T::Models::model(&model).map(|m| m.open_jobs);
-			ensure!(open == Some(count), "a model's open-job counter is off");
+		for (model, count) in per_model.iter() {
+			let open = T::Models::model(model).map(|m| m.open_jobs);
+			ensure!(open == Some(*count), "a model's open-job counter is off");
+		}
+		for (model, count) in T::Models::open_job_counts() {
+			ensure!(
+				per_model.get(&model) == Some(&count),
+				"a model counts open jobs it does not have"
+			);
 		}
 
 		// The money: escrow and deposits held equal those of open jobs, for every account

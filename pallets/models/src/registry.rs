@@ -41,6 +41,13 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		});
 	}
 
+	fn open_job_counts() -> alloc::vec::Vec<(ModelId, u32)> {
+		Models::<T>::iter()
+			.filter(|(_, info)| info.open_jobs > 0)
+			.map(|(id, info)| (id, info.open_jobs))
+			.collect()
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_for_benchmark(
 		owner: &T::AccountId,

@@ -142,6 +142,10 @@ pub trait ModelRegistry<AccountId, Balance> {
 	/// Record that a job for `id` was closed (settled, refunded or cancelled).
 	fn job_closed(id: &ModelId);
 
+	/// Every model with open jobs and its open-job counter, for the inference pallet's
+	/// `try_state` (a counter left behind by a closed job would block deregistration forever).
+	fn open_job_counts() -> alloc::vec::Vec<(ModelId, u32)>;
+
 	/// Register a model owned by `owner` directly, for benchmarks and tests of dependent
 	/// pallets: funds the owner's deposit as needed.
 	#[cfg(feature = "runtime-benchmarks")]

@@ -31,12 +31,26 @@ fn balance(who: AccountId) -> Balance {
 
 /// Moves to the next block, where what the workers sent in the previous one lands, then runs
 /// this block's workers.
-fn next_block_landing(
-	pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>,
-) {
+fn next_block_landing(pool: &Pool) {
 	run_to_block(System::block_number() + 1);
 	apply_pool(pool);
 	run_worker();
+}
+
+type Pool = std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>;
+
+/// Gives this node the keys of the three operators serving model 1.
+fn hold_every_key() {
+	for i in 0..3 {
+		hold_key_of(op(i));
+	}
+}
+
+/// Blocks go by, each carrying what the workers sent in the one before, until `job` closes.
+fn run_until_closed(pool: &Pool, job: u64) {
+	while Jobs::<Test>::contains_key(job) {
+		next_block_landing(pool);
+	}
 }
 
 // C1, scenario A: the shortest deadline the chain accepts must leave room for an off-chain
@@ -47,9 +61,7 @@ fn the_shortest_deadline_settles_with_realistic_latency() {
 	let node = node();
 	let (mut ext, pool) = (node.ext, node.pool);
 	ext.execute_with(|| {
-		for i in 0..3 {
-			hold_key_of(op(i));
-		}
+		hold_every_key();
 		// The attacker asks for the earliest deadline the chain accepts.
 		let deadline = Pallet::<Test>::schedule(1, 0, 0).earliest_deadline;
 		assert_noop!(
@@ -67,9 +79,7 @@ fn the_shortest_deadline_settles_with_realistic_latency() {
 		let job = submit_undrawn(BOB, None, None, deadline);
 		run_worker();
 		// Every transaction lands one block after the worker that sent it.
-		while Jobs::<Test>::contains_key(job) {
-			next_block_landing(&pool);
-		}
+		run_until_closed(&pool, job);
 		assert!(Results::<Test>::contains_key(job), "the job settled");
 		assert!(MockOperators::reports().is_empty(), "no honest operator was reported");
 	});
@@ -80,9 +90,7 @@ fn the_shortest_deadline_survives_a_missed_block() {
 	let node = node();
 	let (mut ext, pool) = (node.ext, node.pool);
 	ext.execute_with(|| {
-		for i in 0..3 {
-			hold_key_of(op(i));
-		}
+		hold_every_key();
 		let deadline = Pallet::<Test>::schedule(1, 0, 0).earliest_deadline;
 		let job = submit_undrawn(BOB, None, None, deadline);
 		run_to_block(2);
@@ -93,9 +101,7 @@ fn the_shortest_deadline_survives_a_missed_block() {
 		run_to_block(3);
 		run_worker();
 		pool.write().transactions.extend(delayed);
-		while Jobs::<Test>::contains_key(job) {
-			next_block_landing(&pool);
-		}
+		run_until_closed(&pool, job);
 		assert!(Results::<Test>::contains_key(job));
 		assert!(MockOperators::reports().is_empty());
 	});
@@ -124,14 +130,10 @@ fn an_input_the_engine_rejects_costs_the_submitter_not_the_operators() {
 	});
 	let (mut ext, pool) = (node.ext, node.pool);
 	ext.execute_with(|| {
-		for i in 0..3 {
-			hold_key_of(op(i));
-		}
+		hold_every_key();
 		let job = submit_undrawn(BOB, None, None, 20);
 		run_worker();
-		while Jobs::<Test>::contains_key(job) {
-			next_block_landing(&pool);
-		}
+		run_until_closed(&pool, job);
 		let result = Results::<Test>::get(job).expect("the rejection is settled");
 		assert!(result.output.is_empty());
 		assert!(MockOperators::reports().is_empty(), "nobody is slashed");
@@ -162,12 +164,6 @@ fn silence_is_not_reported_when_nothing_showed_the_job_was_doable() {
 
 #[test]
 fn forged_text_after_the_right_tokens_is_not_settled() {
-	let tokens = |ids: &[u32], text: &[u8]| {
-		let mut v = (ids.len() as u32).to_le_bytes().to_vec();
-		v.extend(ids.iter().flat_map(|i| i.to_le_bytes()));
-		v.extend_from_slice(text);
-		BoundedVec::<u8, MaxOutputLen>::truncate_from(v)
-	};
 	ExtBuilder::default().contract(NumericalContract::TokenMatch).build_and_execute(|| {
 		let job = submit();
 		let seats = assigned(job);
@@ -400,18 +396,14 @@ fn an_attestation_for_a_closed_job_is_stale() {
 	let node = node();
 	let (mut ext, pool) = (node.ext, node.pool);
 	ext.execute_with(|| {
-		for i in 0..3 {
-			hold_key_of(op(i));
-		}
+		hold_every_key();
 		let job = submit_undrawn(BOB, None, None, 20);
 		run_worker();
 		run_to_block(2);
 		run_worker();
 		// Keep a copy of one commit, let the job settle, then replay the copy.
 		let replay = pool.read().transactions[0].clone();
-		while Jobs::<Test>::contains_key(job) {
-			next_block_landing(&pool);
-		}
+		run_until_closed(&pool, job);
 		let xt = Extrinsic::decode(&mut &replay[..]).unwrap();
 		let RuntimeCall::Inference(call) = xt.function else { unreachable!() };
 		assert_eq!(
@@ -506,5 +498,24 @@ fn only_root_sets_the_minimum_replication_within_bounds() {
 		);
 		assert_ok!(Inference::set_min_replication(RuntimeOrigin::root(), 3));
 		assert_eq!(crate::MinReplication::<Test>::get(), 3);
+	});
+}
+
+#[test]
+fn try_state_catches_leaked_counters_and_orphan_holds() {
+	use frame_support::traits::fungible::MutateHold;
+	ExtBuilder::default().build().execute_with(|| {
+		// A model counting a job nobody has can never be deregistered.
+		pallet_verity_models::Models::<Test>::mutate(model_id(1), |m| {
+			m.as_mut().unwrap().open_jobs = 1
+		});
+		assert!(Inference::do_try_state().is_err());
+		pallet_verity_models::Models::<Test>::mutate(model_id(1), |m| {
+			m.as_mut().unwrap().open_jobs = 0
+		});
+		assert!(Inference::do_try_state().is_ok());
+		// Escrow held for no job.
+		assert_ok!(Balances::hold(&HoldReason::JobEscrow.into(), &BOB, 5));
+		assert!(Inference::do_try_state().is_err());
 	});
 }

@@ -245,12 +245,6 @@ fn exact_contract_needs_identical_bytes() {
 
 #[test]
 fn token_match_settles_the_token_ids_only() {
-	let tokens = |ids: &[u32], text: &[u8]| {
-		let mut v = (ids.len() as u32).to_le_bytes().to_vec();
-		v.extend(ids.iter().flat_map(|i| i.to_le_bytes()));
-		v.extend_from_slice(text);
-		BoundedVec::<u8, MaxOutputLen>::truncate_from(v)
-	};
 	ExtBuilder::default().contract(NumericalContract::TokenMatch).build_and_execute(|| {
 		let job = submit();
 		play(
