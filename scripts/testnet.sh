@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A three-validator local network (Alice, Bob, Charlie) on 127.0.0.1.
 #   scripts/testnet.sh start    build if needed, start the three nodes in the background, then register
-#                               the models of the store and make every validator serve them
+#                               the models of the store and make every validator serve them; the
+#                               model ids the chain gave them are printed and kept in $dir/models
+#   scripts/testnet.sh models   the registered models: "name id" per line
 #   scripts/testnet.sh status   which nodes run, their best and finalized blocks
 #   scripts/testnet.sh stop     stop the nodes (by the PIDs recorded at start)
 #   scripts/testnet.sh logs NAME   follow one node's log (alice, bob, charlie, dave)
@@ -124,34 +126,40 @@ wait_finalized() {
 	die "the network finalized nothing in 4 minutes: see $dir/*.log"
 }
 
-# The id of model NAME in the model store: its manifest's file name.
-store_model_id() {
-	local manifest
-	manifest=$(grep -l "\"name\":\"$1\"" "$VERITY_MODEL_STORE"/manifests/*.json 2>/dev/null | head -1)
-	[ -n "$manifest" ] || die "model $1 is not in $VERITY_MODEL_STORE: run scripts/fetch-models.sh"
-	echo "0x$(basename "$manifest" .json)"
-}
+# The first model id in the JSON the verity CLI printed on stdin (`model show` and `model register`
+# print the model's id before any other "id" key).
+first_id() { grep -o '"id": *"0x[0-9a-f]\{64\}"' | head -1 | grep -o '0x[0-9a-f]*'; }
 
-# Registers the store's models (owner Alice) unless registered, and makes Alice, Bob and Charlie
-# serve them. Safe to repeat.
+# Registers the store's models (owner Alice, the default spec) unless one registered model already
+# runs each, and makes Alice, Bob and Charlie serve them. A model's id is derived from its
+# manifest and its spec, so it is read back from the chain and recorded in $dir/models. Safe to
+# repeat.
 provision() {
 	[ -x "$verity" ] || die "no verity CLI at $verity (cargo build -p verity-client)"
 	local url="ws://127.0.0.1:$(rpc_port alice)" name id ids=()
 	wait_finalized
+	: >"$dir/models.new"
 	for name in "${models[@]}"; do
-		id=$(store_model_id "$name")
-		if ! "$verity" --url "$url" model show "$id" >/dev/null 2>&1; then
-			"$verity" --url "$url" --suri //Alice model register "$id" >/dev/null || die "could not register $name"
+		[ -n "$(grep -l "\"name\":\"$name\"" "$VERITY_MODEL_STORE"/manifests/*.json 2>/dev/null)" ] \
+			|| die "model $name is not in $VERITY_MODEL_STORE: run scripts/fetch-models.sh"
+		# By store name: the registered model that runs this manifest, if there is one.
+		if ! id=$("$verity" --url "$url" --json model show "$name" 2>/dev/null | first_id); then
+			id=$("$verity" --url "$url" --suri //Alice --json model register "$name" | first_id) \
+				|| die "could not register $name"
 			log "registered $name as $id"
 		fi
 		ids+=("$id")
+		echo "$name $id" >>"$dir/models.new"
 	done
+	mv "$dir/models.new" "$dir/models"
 	for name in "${validators[@]}"; do
 		"$verity" --url "$url" --suri "//${name^}" operator set-models "${ids[@]}" >/dev/null \
 			|| die "could not make $name serve the models"
 	done
-	log "alice, bob and charlie serve ${models[*]}; try:"
-	log "  $verity --url $url --suri //Dave job submit --model $(store_model_id all-MiniLM-L6-v2) --text 'This is an example sentence' --wait"
+	log "alice, bob and charlie serve these models (ids also in $dir/models):"
+	sed 's/^/      /' "$dir/models" >&2
+	log "try:"
+	log "  $verity --url $url --suri //Dave job submit --model all-MiniLM-L6-v2 --text 'This is an example sentence' --wait"
 }
 
 stop_all() {
@@ -185,6 +193,7 @@ case "${1:-}" in
 	join) join ;;
 	stop) stop_all ;;
 	status) status ;;
+	models) [ -f "$dir/models" ] || die "no models recorded: $0 start (or provision)"; cat "$dir/models" ;;
 	logs) [ -n "${2:-}" ] && [ -n "$(index_of "$2")" ] || die "usage: $0 logs alice|bob|charlie|dave"; tail -f "$dir/$2.log" ;;
-	*) sed -n '2,12p' "$0"; exit 2 ;;
+	*) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -36,16 +36,17 @@ use clap::Parser;
 use serde::Serialize;
 use verity_client::{
 	jobs::{JobOutcome, JobProgress, JobRequest, DEADLINE_GRACE_BLOCKS},
-	models::{read_store_model, spec_from_manifest, RegisterOptions, StoreModel},
+	models::{
+		model_id, read_store_model, spec_from_manifest, RegisterOptions, StoreModel, TWO_THIRDS,
+	},
 	runtime,
 	signer::{account_of, signer_from_suri, Signer},
 	ModelId, Verity, DEFAULT_URL,
 };
-use verity_engine::{Architecture, Engine};
+use verity_engine::{Architecture, Engine, Output};
 
-/// Two thirds of the assigned stake, rounded down to whole percent so that two of three
-/// equal-stake operators reach it (the registry's default, 67 %, would need all three).
-const QUORUM_66_PERCENT: u32 = 660_000_000;
+/// Two thirds of the seats (the chain's largest quorum): two of three operators reach it.
+const QUORUM: u32 = TWO_THIRDS;
 
 /// Every job runs on all three validators of the local network.
 const REPLICATION: u32 = 3;
@@ -177,7 +178,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
 		threads()
 	);
 	let engine = Engine::open(&store).context("opening the model store")?;
-	let engine_runs = time_engine(&engine, model.id, &inputs[1..], args.engine_repeats.max(1))?;
+	let engine_runs = time_engine(&engine, model.digest, &inputs[1..], args.engine_repeats.max(1))?;
 
 	let chain = Verity::connect(&args.url).await?;
 	let slot_ms: u64 = chain
@@ -186,7 +187,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
 		.await?
 		.constants()
 		.entry(runtime::constants().aura().slot_duration())?;
-	prepare_model(&chain, &store, &model).await?;
+	let id = prepare_model(&chain, &store, &model).await?;
 
 	let start = Instant::now();
 	let clock = Arc::new(Mutex::new(BlockClock::default()));
@@ -196,7 +197,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
 		Duration::from_millis(slot_ms * (u64::from(deadline_blocks) + DEADLINE_GRACE_BLOCKS + 10));
 	let bench = Arc::new(Bench {
 		chain,
-		model: model.id,
+		model: id,
 		deadline_blocks,
 		timeout,
 		start,
@@ -243,7 +244,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
 	let mut report = Report::new(
 		&args,
 		&model.manifest.name,
-		model.id,
+		id,
 		deadline_blocks,
 		slot_ms,
 		measured_block_s,
@@ -299,7 +300,19 @@ fn input_for(
 /// The engine's time and output for one input.
 struct EngineRun {
 	median_ms: f64,
+	/// The output as the chain settles it: a generation's token ids without their text.
 	output: Vec<u8>,
+}
+
+/// What the chain settles of `output` when every operator revealed it: the vector itself, or
+/// a generation's token-id prefix (the text is not compared, so not settled).
+fn settled_form(output: Output) -> Vec<u8> {
+	match output {
+		Output::Generation { token_ids, .. } => {
+			Output::Generation { token_ids, text: String::new() }.to_bytes()
+		}
+		vector => vector.to_bytes(),
+	}
 }
 
 /// Runs every input `repeats` times after one warm-up run; keeps each input's median time.
@@ -317,7 +330,7 @@ fn time_engine(
 			let mut output = Vec::new();
 			for _ in 0..repeats {
 				let started = Instant::now();
-				output = engine.run(&model.0, input)?.to_bytes();
+				output = settled_form(engine.run(&model.0, input)?);
 				times.push(started.elapsed().as_secs_f64() * 1e3);
 			}
 			Ok(EngineRun { median_ms: Stats::of(&times).median, output })
@@ -325,20 +338,24 @@ fn time_engine(
 		.collect()
 }
 
-/// Registers the model (owner //Alice) unless it is, and has //Alice, //Bob and //Charlie serve
-/// it, keeping the models they already serve.
+/// Registers the model under the default spec (owner //Alice, as `scripts/testnet.sh` does)
+/// unless it is, and has //Alice, //Bob and //Charlie serve it, keeping the models they already
+/// serve. Returns its id.
 async fn prepare_model(
 	chain: &Verity,
 	store: &std::path::Path,
 	model: &StoreModel,
-) -> anyhow::Result<()> {
-	let id = model.id;
+) -> anyhow::Result<ModelId> {
+	let limits = chain.registry_limits().await?;
+	let spec = spec_from_manifest(store, &model.manifest, &RegisterOptions::default(), &limits)?;
+	let id = model_id(&model.digest, &spec);
 	if chain.model(id).await?.is_none() {
-		let limits = chain.registry_limits().await?;
-		let spec =
-			spec_from_manifest(store, &model.manifest, &RegisterOptions::default(), &limits)?;
-		let registered = chain.register_model(&signer_from_suri("//Alice")?, id, &spec).await?;
-		eprintln!("registered {} in block #{}", model.manifest.name, registered.block_number);
+		let registered =
+			chain.register_model(&signer_from_suri("//Alice")?, model.digest, &spec).await?;
+		eprintln!(
+			"registered {} as {id:?} in block #{}",
+			model.manifest.name, registered.block_number
+		);
 	}
 	for suri in OPERATORS {
 		let signer = signer_from_suri(suri)?;
@@ -353,7 +370,7 @@ async fn prepare_model(
 			eprintln!("{suri} now serves the model");
 		}
 	}
-	Ok(())
+	Ok(id)
 }
 
 /// When this process first saw each block number as the node's best, and as finalized, in
@@ -539,8 +556,8 @@ impl Bench {
 	async fn follow(&self, signer: &Signer, record: &mut JobRecord) -> anyhow::Result<()> {
 		let request = JobRequest {
 			replication: Some(REPLICATION),
-			quorum: Some(QUORUM_66_PERCENT),
-			deadline_blocks: self.deadline_blocks,
+			quorum: Some(QUORUM),
+			deadline_blocks: Some(self.deadline_blocks),
 			..JobRequest::new(self.model, self.inputs[record.index].clone())
 		};
 		record.submitted_at = self.now();
@@ -754,7 +771,7 @@ impl Report {
 			jobs_settled: settled.len(),
 			concurrency: args.concurrency,
 			replication: REPLICATION,
-			quorum_percent: f64::from(QUORUM_66_PERCENT) / 1e7,
+			quorum_percent: f64::from(QUORUM) / 1e7,
 			deadline_blocks,
 			block_time_s: slot_ms as f64 / 1e3,
 			measured_block_time_s: measured_block_s,

@@ -58,10 +58,23 @@ pub fn format_vrt(units: Balance) -> String {
 /// Parts per billion in one percent.
 const PPB_PER_PERCENT: u64 = 10_000_000;
 
-/// Parses a percentage (`67`, `66.5`, `0.0000001`, optionally with `%`) into parts per
-/// billion, the unit of the chain's `Perbill`.
+/// Parses a percentage (`67`, `66.5`, `0.0000001`, optionally with `%`) or a fraction (`2/3`,
+/// rounded down to a part per billion as the runtime's `Perbill::from_rational`) into parts
+/// per billion, the unit of the chain's `Perbill`.
 pub fn parse_percent(input: &str) -> Result<u32, ClientError> {
 	let bad = |reason: &str| ClientError::BadPercent { input: input.into(), reason: reason.into() };
+	if let Some((numerator, denominator)) = input.split_once('/') {
+		let number = |text: &str| text.trim().parse::<u64>().map_err(|_| bad("not a fraction"));
+		let (numerator, denominator) = (number(numerator)?, number(denominator)?);
+		if denominator == 0 {
+			return Err(bad("division by zero"));
+		}
+		if numerator > denominator {
+			return Err(bad("above 100"));
+		}
+		let ppb = u128::from(numerator) * 1_000_000_000 / u128::from(denominator);
+		return Ok(ppb as u32);
+	}
 	let text = input.trim().trim_end_matches('%').trim_end();
 	let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
 	if whole.is_empty() && fraction.is_empty() {

@@ -38,7 +38,7 @@ pub enum ClientError {
 		reason: String,
 	},
 	/// A percentage does not parse or is out of range.
-	#[error("bad percentage `{input}`: {reason} (write e.g. 67 or 66.5, between 0 and 100)")]
+	#[error("bad percentage `{input}`: {reason} (write e.g. 67, 66.5 or 2/3, between 0 and 100)")]
 	BadPercent {
 		/// The text given.
 		input: String,
@@ -156,7 +156,10 @@ impl ClientError {
 				Ok(details) => {
 					let pallet = details.pallet.name().to_string();
 					let name = details.variant.name.clone();
-					let docs = details.variant.docs.join(" ").trim().to_string();
+					let mut docs = details.variant.docs.join(" ").trim().to_string();
+					if let Some(hint) = dispatch_hint(&pallet, &name) {
+						docs = format!("{docs} ({hint})");
+					}
 					if is_funds_error(&name) {
 						Self::FundsRefused(format!("{pallet}.{name}: {docs}"))
 					} else {
@@ -180,6 +183,36 @@ fn operators_hint(serving: u32) -> String {
 	} else {
 		format!("pass --replication {serving} or fewer, or wait for more operators to declare the model")
 	}
+}
+
+/// What to do about a runtime error, where its documentation does not say.
+fn dispatch_hint(pallet: &str, error: &str) -> Option<&'static str> {
+	Some(match (pallet, error) {
+		("Inference", "QuorumTooHigh") => {
+			"a job may require at most two thirds of its seats to agree: pass --quorum 2/3 or less, or omit it for the model's"
+		}
+		("Inference", "TooManyOpenJobs") => {
+			"wait for some of this account's jobs to settle, or submit from another account"
+		}
+		("Inference", "BlockFull") => "submit again: the next block takes new jobs",
+		("Inference", "NotDrawnYet") => {
+			"the operators are drawn at the start of the block after the submission: try again in the next block"
+		}
+		("Inference", "QueueFull") => "wait for open jobs to settle",
+		("Inference", "DeadlineTooSoon") => "pass a longer --deadline-blocks",
+		("Inference", "DeadlineFull") => "pass another --deadline-blocks",
+		("Inference", "NotEnoughOperators") => {
+			"operators declare the models they serve with `verity operator set-models`"
+		}
+		("Inference", "InvalidReplication") => {
+			"a job runs on at least the model's replication and the chain's MinReplication"
+		}
+		("Models", "ContractNotForArchitecture") => {
+			"LlamaGguf models take the token-match contract; Mlp and BertEmbedding take exact or tolerance"
+		}
+		("Models", "DeprecatedByForce") => "only governance (root) can reactivate or remove it",
+		_ => return None,
+	})
 }
 
 /// Pallet errors that mean "the account cannot afford it".

@@ -1,10 +1,24 @@
 //! Inference jobs: submitting, reading, and following one until its result is final.
 //!
-//! A job's life on chain: `submit_job` escrows the fee and draws the operators (event
-//! `JobSubmitted`); each operator commits (`Committed`) then reveals (`Revealed`); the job is
-//! settled (`JobSettled`, the result is kept for a day) or refunded (`JobFailed`), or the
-//! submitter cancels it before any commit (`JobCancelled`). [`Verity::wait_for_job`] follows
-//! those events in best blocks and returns once the closing event's state is **finalized**.
+//! A job's life on chain: `submit_job` holds the fee and a submission deposit (event
+//! `JobSubmitted`); the operators are drawn at the start of the next block (`JobAssigned`);
+//! each operator commits (`Committed`) then reveals (`Revealed`); the job is settled
+//! (`JobSettled`, the result is kept for a day), or fails without a result (`JobFailed`: the
+//! operators that revealed are paid their seats' share, the rest of the fee is refunded), or
+//! the submitter cancels it before any commit (`JobCancelled`; after the draw that costs the
+//! deposit). [`Verity::wait_for_job`] follows those events in best blocks and returns once the
+//! closing event's state is **finalized**.
+//!
+//! A settled result is what the winning group of operators agreed on: the common bytes
+//! (`Exact`), the element-wise median (`Tolerance`), or only the token ids of a generation
+//! (`TokenMatch`; the client derives the text itself, see [`crate::output`]). An **empty**
+//! result means the operators attested that the engine rejected the input
+//! ([`JobResult::input_rejected`]): the submitter paid for the verdict and forfeited the
+//! deposit.
+//!
+//! [`JobRules`] holds what the runtime enforces on a submission (replication, quorum, deadline,
+//! queue caps, the deposit), read from its constants and storage, so that [`Verity::submit_job`]
+//! refuses a job the chain would refuse before anything is signed.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +28,7 @@ use crate::{
 	amount::{as_percent, as_vrt, format_vrt},
 	client::AtBlock,
 	error::{ClientError, Result},
-	models::{contract_from_chain, Contract, ModelStatus},
+	models::{contract_from_chain, Contract, Model, ModelStatus},
 	runtime::{
 		self,
 		inference::events as ev,
@@ -28,9 +42,172 @@ use crate::{
 	AccountId, Balance, BlockNumber, JobId, ModelId, Verity,
 };
 
-/// The job duration used when the submitter does not choose one: one minute of 3-second
-/// blocks, half to commit and half to reveal.
+/// The job duration used when the submitter does not choose one, for models that compute
+/// within a few blocks: one minute of 3-second blocks, half to commit and half to reveal. A
+/// slower model gets longer ([`JobRules::default_deadline_blocks`]).
 pub const DEFAULT_DEADLINE_BLOCKS: u32 = 20;
+
+/// The chain's rules for a submission, from the runtime's constants and storage at one block.
+#[derive(Clone, Debug, Serialize)]
+pub struct JobRules {
+	/// The longest job, in blocks from its submission (`MaxJobDuration`).
+	pub max_duration: u32,
+	/// Blocks an attestation may take beyond the first it can land in (`PropagationSlack`).
+	pub propagation_slack: u32,
+	/// The smallest quorum, parts per billion (the registry's `MinQuorum`).
+	pub min_quorum: u32,
+	/// The largest quorum, parts per billion (`MaxQuorum`, two thirds).
+	pub max_quorum: u32,
+	/// The fewest seats of any job (`MinReplication`, storage).
+	pub min_replication: u32,
+	/// The most seats of any job (the registry's `MaxReplication`).
+	pub max_replication: u32,
+	/// The deposit with an empty queue (`JobDeposit`).
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub job_deposit: Balance,
+	/// How much the deposit rises with the queue's occupancy (`DepositSurge`).
+	pub deposit_surge: u32,
+	/// The most jobs open at once (`MaxOpenJobs`).
+	pub max_open_jobs: u32,
+	/// The most jobs one account may have open (`MaxOpenJobsPerAccount`).
+	pub max_open_jobs_per_account: u32,
+	/// Jobs open now (`OpenJobs`).
+	pub open_jobs: u32,
+}
+
+/// The terms a job will be submitted on, after every check the client can make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JobTerms {
+	/// Seats drawn.
+	pub replication: u32,
+	/// The share of the seats that must agree, parts per billion (explicit or the model's,
+	/// capped at `MaxQuorum`).
+	#[serde(serialize_with = "as_percent::serialize")]
+	pub quorum: u32,
+	/// Blocks from inclusion to the deadline.
+	pub deadline_blocks: u32,
+	/// `replication × price`.
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub fee: Balance,
+	/// The submission deposit at the current queue occupancy.
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub deposit: Balance,
+}
+
+impl JobRules {
+	/// The shortest job the runtime accepts for a model declaring `compute_blocks`, in blocks
+	/// from the block it is included in (`Pallet::schedule`): the draw (1), the first block a
+	/// commit lands in (1) and the one after, the model's compute time and a slack block, then
+	/// two blocks to reveal and a slack block: `5 + compute_blocks + 2 × PropagationSlack`.
+	pub fn shortest_deadline_blocks(&self, compute_blocks: u32) -> u32 {
+		5u32.saturating_add(compute_blocks).saturating_add(self.propagation_slack.saturating_mul(2))
+	}
+
+	/// The duration used when the submitter does not choose one: [`DEFAULT_DEADLINE_BLOCKS`],
+	/// or for a slow model twice its commit window (the runtime splits a job in halves).
+	pub fn default_deadline_blocks(&self, compute_blocks: u32) -> u32 {
+		let commit_window =
+			3u32.saturating_add(compute_blocks).saturating_add(self.propagation_slack);
+		DEFAULT_DEADLINE_BLOCKS.max(commit_window.saturating_mul(2).saturating_add(2))
+	}
+
+	/// The deposit a submission holds now: `JobDeposit × (1 + DepositSurge × open / max)`,
+	/// rounded down as the runtime does.
+	pub fn current_deposit(&self) -> Balance {
+		let surge = self
+			.job_deposit
+			.saturating_mul(Balance::from(self.deposit_surge))
+			.saturating_mul(Balance::from(self.open_jobs))
+			/ Balance::from(self.max_open_jobs.max(1));
+		self.job_deposit.saturating_add(surge)
+	}
+
+	/// Checks `request` on `model` against the runtime's rules, as `submit_job` will, for a
+	/// submitter with `open_of` jobs open; returns the terms the job gets.
+	pub fn check(&self, request: &JobRequest, model: &Model, open_of: u32) -> Result<JobTerms> {
+		use crate::amount::format_percent;
+		let bad = |m: String| Err(ClientError::InvalidArgument(m));
+		if model.status == ModelStatus::Deprecated {
+			return Err(ClientError::ModelDeprecated(model.id));
+		}
+		check_input(&request.input, model.id, model.spec.max_input_len)?;
+		// The model's replication is the minimum, and so is the chain's.
+		let min_k = model.spec.replication.max(self.min_replication);
+		let replication = request.replication.unwrap_or(min_k);
+		if replication < min_k {
+			return bad(format!(
+				"replication {replication} is below this job's minimum of {min_k} (the model's \
+				 replication {}, the chain's minimum {}): one seat never decides alone",
+				model.spec.replication, self.min_replication
+			));
+		}
+		if replication > self.max_replication {
+			return bad(format!(
+				"replication {replication} is above the chain's maximum of {}",
+				self.max_replication
+			));
+		}
+		// An explicit quorum above the cap is refused; the model's default is capped.
+		let quorum = match request.quorum {
+			Some(q) if q > self.max_quorum => {
+				return bad(format!(
+					"quorum {} is above the chain's maximum of {} (two thirds: one dissenting \
+					 seat of three cannot veto a job); pass --quorum 2/3 or less",
+					format_percent(q),
+					format_percent(self.max_quorum)
+				))
+			}
+			Some(q) => q,
+			None => model.spec.quorum.min(self.max_quorum),
+		};
+		if quorum < self.min_quorum {
+			return bad(format!(
+				"quorum {} is below the chain's minimum of {}",
+				format_percent(quorum),
+				format_percent(self.min_quorum)
+			));
+		}
+		let compute = model.spec.compute_blocks;
+		let deadline_blocks =
+			request.deadline_blocks.unwrap_or_else(|| self.default_deadline_blocks(compute));
+		// The deadline counts from the block the job lands in, expected to be the next one; a
+		// block of margin either way keeps it inside the runtime's window.
+		let shortest = self.shortest_deadline_blocks(compute).saturating_add(1);
+		let longest = self.max_duration.saturating_sub(1);
+		if !(shortest..=longest).contains(&deadline_blocks) {
+			return bad(format!(
+				"the deadline must be {shortest}..={longest} blocks away for this model (it \
+				 computes for {compute} block(s)), not {deadline_blocks}"
+			));
+		}
+		let fee = model
+			.spec
+			.price
+			.checked_mul(Balance::from(replication))
+			.ok_or_else(|| ClientError::InvalidArgument("the job's fee overflows".into()))?;
+		if let Some(max_fee) = request.max_fee.filter(|max_fee| *max_fee < fee) {
+			return bad(format!(
+				"the job costs {} VRT ({replication} × {} VRT) but --max-fee is {} VRT",
+				format_vrt(fee),
+				format_vrt(model.spec.price),
+				format_vrt(max_fee)
+			));
+		}
+		if self.open_jobs >= self.max_open_jobs {
+			return bad(format!(
+				"the chain's job queue is full ({} jobs open): wait for open jobs to settle",
+				self.open_jobs
+			));
+		}
+		if open_of >= self.max_open_jobs_per_account {
+			return bad(format!(
+				"this account already has {open_of} jobs open, the most one account may have: \
+				 wait for some to settle, or submit from another account"
+			));
+		}
+		Ok(JobTerms { replication, quorum, deadline_blocks, fee, deposit: self.current_deposit() })
+	}
+}
 
 /// What to run and on what terms.
 #[derive(Clone, Debug)]
@@ -43,14 +220,16 @@ pub struct JobRequest {
 	pub max_fee: Option<Balance>,
 	/// Operators to run it; `None` for the model's default.
 	pub replication: Option<u32>,
-	/// Share of assigned stake that must agree, parts per billion; `None` for the model's.
+	/// Share of the seats that must agree, parts per billion, at most two thirds; `None` for
+	/// the model's (capped at two thirds).
 	pub quorum: Option<u32>,
-	/// Blocks from inclusion to the deadline (settled or refunded by then).
-	pub deadline_blocks: u32,
+	/// Blocks from inclusion to the deadline (settled or failed by then); `None` for
+	/// [`JobRules::default_deadline_blocks`] of the model.
+	pub deadline_blocks: Option<u32>,
 }
 
 impl JobRequest {
-	/// A request with the model's defaults and [`DEFAULT_DEADLINE_BLOCKS`].
+	/// A request with the model's defaults and the default deadline.
 	pub fn new(model: ModelId, input: Vec<u8>) -> Self {
 		JobRequest {
 			model,
@@ -58,7 +237,7 @@ impl JobRequest {
 			max_fee: None,
 			replication: None,
 			quorum: None,
-			deadline_blocks: DEFAULT_DEADLINE_BLOCKS,
+			deadline_blocks: None,
 		}
 	}
 }
@@ -75,8 +254,12 @@ pub struct SubmittedJob {
 	/// The fee held in escrow.
 	#[serde(serialize_with = "as_vrt::serialize")]
 	pub fee: Balance,
-	/// The operators drawn, in seat order.
-	pub operators: Vec<AccountId>,
+	/// The submission deposit held (returned when the job ends, forfeited for a rejected input
+	/// or a cancel after the draw).
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub deposit: Balance,
+	/// How many operators are drawn, at the start of the next block.
+	pub replication: u32,
 	/// Commits close at the start of this block.
 	pub commit_end: BlockNumber,
 	/// Reveals close, and the job is settled or refunded, at the start of this block.
@@ -89,10 +272,29 @@ pub struct SubmittedJob {
 	pub extrinsic_hash: subxt::utils::H256,
 }
 
+/// A cancellation that made it into a block.
+#[derive(Clone, Debug, Serialize)]
+pub struct CancelledJob {
+	/// The job.
+	pub job_id: JobId,
+	/// The fee refunded.
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub refunded: Balance,
+	/// The deposit forfeited (all of it once the operators were drawn).
+	#[serde(serialize_with = "as_vrt::serialize")]
+	pub deposit_forfeited: Balance,
+	/// The block.
+	pub block_number: u64,
+	/// Its hash.
+	pub block_hash: subxt::utils::H256,
+}
+
 /// Where an open job stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+	/// Submitted in the block read; the operators are drawn at the start of the next.
+	Draw,
 	/// Operators may commit.
 	Commit,
 	/// Operators who committed may reveal.
@@ -106,7 +308,8 @@ pub enum Phase {
 pub struct Seat {
 	/// The operator.
 	pub operator: AccountId,
-	/// Its stake when assigned: its vote's weight.
+	/// Its stake at risk when drawn: what a slash for this job is a share of (every seat has
+	/// one vote).
 	#[serde(serialize_with = "as_vrt::serialize")]
 	pub stake: Balance,
 	/// Whether it committed.
@@ -130,7 +333,7 @@ pub struct Job {
 	/// The fee in escrow.
 	#[serde(serialize_with = "as_vrt::serialize")]
 	pub fee: Balance,
-	/// Share of assigned stake that must agree (percent in JSON).
+	/// Share of the seats that must agree (percent in JSON).
 	#[serde(serialize_with = "as_percent::serialize")]
 	pub quorum: u32,
 	/// How outputs are compared.
@@ -143,7 +346,7 @@ pub struct Job {
 	pub commit_end: BlockNumber,
 	/// Reveals close at the start of this block.
 	pub deadline: BlockNumber,
-	/// The assigned operators.
+	/// The assigned operators; none until the draw.
 	pub operators: Vec<Seat>,
 }
 
@@ -156,9 +359,13 @@ pub struct JobResult {
 	pub model: ModelId,
 	/// Who paid.
 	pub submitter: AccountId,
-	/// The output's canonical bytes (hex in JSON).
+	/// What the winning group agreed on (hex in JSON): the common bytes, the element-wise
+	/// median, or a generation's token ids only. Empty when the input was rejected.
 	#[serde(serialize_with = "as_hex")]
 	pub output: Vec<u8>,
+	/// Whether the operators attested that the engine rejected the input (the output is then
+	/// empty, and the submitter's deposit was forfeited).
+	pub input_rejected: bool,
 	/// `blake2_256(output)`.
 	#[serde(serialize_with = "as_hex")]
 	pub output_digest: Vec<u8>,
@@ -196,6 +403,13 @@ pub enum JobState {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum JobProgress {
+	/// The operators were drawn.
+	Assigned {
+		/// The block.
+		block: u64,
+		/// The operators, in seat order.
+		operators: Vec<AccountId>,
+	},
 	/// An operator committed to its output.
 	Committed {
 		/// The operator.
@@ -228,16 +442,24 @@ pub enum JobProgress {
 		/// `blake2_256` of the result (hex).
 		#[serde(serialize_with = "as_hex")]
 		output_digest: Vec<u8>,
+		/// Whether the operators attested that the engine rejected the input.
+		input_rejected: bool,
 		/// The operators that agreed.
 		agreeing: Vec<AccountId>,
+		/// The submission deposit forfeited (a rejected input).
+		#[serde(serialize_with = "as_vrt::serialize")]
+		deposit_forfeited: Balance,
 	},
-	/// The job ended without a result; the fee was refunded.
+	/// The job ended without a result.
 	Failed {
 		/// The block.
 		block: u64,
 		/// Why.
 		reason: String,
-		/// What was refunded.
+		/// What the operators that revealed were paid (their seats' share of the fee).
+		#[serde(serialize_with = "as_vrt::serialize")]
+		operators_paid: Balance,
+		/// The rest of the fee, refunded.
 		#[serde(serialize_with = "as_vrt::serialize")]
 		refunded: Balance,
 	},
@@ -245,9 +467,12 @@ pub enum JobProgress {
 	Cancelled {
 		/// The block.
 		block: u64,
-		/// What was refunded.
+		/// The fee refunded.
 		#[serde(serialize_with = "as_vrt::serialize")]
 		refunded: Balance,
+		/// The deposit forfeited (all of it once the operators were drawn).
+		#[serde(serialize_with = "as_vrt::serialize")]
+		deposit_forfeited: Balance,
 	},
 	/// The block holding the outcome is finalized.
 	Finalized {
@@ -267,11 +492,14 @@ pub enum JobOutcome {
 		/// The finalized block it was read at.
 		finalized_block: u64,
 	},
-	/// Refunded without a result.
+	/// Ended without a result.
 	Failed {
 		/// Why.
 		reason: String,
-		/// What was refunded.
+		/// What the operators that revealed were paid.
+		#[serde(serialize_with = "as_vrt::serialize")]
+		operators_paid: Balance,
+		/// The rest of the fee, refunded.
 		#[serde(serialize_with = "as_vrt::serialize")]
 		refunded: Balance,
 		/// The finalized block it was read at.
@@ -279,9 +507,12 @@ pub enum JobOutcome {
 	},
 	/// Cancelled by the submitter.
 	Cancelled {
-		/// What was refunded.
+		/// The fee refunded.
 		#[serde(serialize_with = "as_vrt::serialize")]
 		refunded: Balance,
+		/// The deposit forfeited.
+		#[serde(serialize_with = "as_vrt::serialize")]
+		deposit_forfeited: Balance,
 		/// The finalized block it was read at.
 		finalized_block: u64,
 	},
@@ -295,21 +526,25 @@ pub(crate) fn as_hex<S: serde::Serializer>(
 	s.serialize_str(&format!("0x{}", hex::encode(bytes)))
 }
 
-/// The bounds a job must respect, from the runtime's constants.
-#[derive(Clone, Debug)]
-struct JobLimits {
-	min_duration: u32,
-	max_duration: u32,
-}
-
 impl Verity {
-	async fn job_limits(&self, at: &AtBlock) -> Result<JobLimits> {
-		let constants = runtime::constants().inference();
-		let c = at.constants();
-		Ok(JobLimits {
-			min_duration: c.entry(constants.min_job_duration()).map_err(ClientError::chain)?,
-			max_duration: c.entry(constants.max_job_duration()).map_err(ClientError::chain)?,
-		})
+	/// The chain's rules for a submission at the best block.
+	pub async fn job_rules(&self) -> Result<JobRules> {
+		let at = self.at_best().await?;
+		job_rules_at(&at).await
+	}
+
+	/// How many jobs `who` has open at the best block.
+	pub async fn open_jobs_of(&self, who: &AccountId) -> Result<u32> {
+		let at = self.at_best().await?;
+		let value = at
+			.storage()
+			.try_fetch(runtime::storage().inference().open_jobs_of(), (*who,))
+			.await
+			.map_err(ClientError::chain)?;
+		match value {
+			Some(value) => value.decode().map_err(ClientError::chain),
+			None => Ok(0),
+		}
 	}
 
 	/// How many eligible operators (active, bonded at least the minimum) serve `model` now:
@@ -323,59 +558,47 @@ impl Verity {
 			.count() as u32)
 	}
 
-	/// Submits a job and waits until it is in a best block. Checks before signing that the
-	/// model exists and is active, the input fits its limit, enough operators serve it, the
-	/// fee is within `max_fee` and the submitter can pay it.
-	pub async fn submit_job(&self, signer: &Signer, request: &JobRequest) -> Result<SubmittedJob> {
+	/// Checks `request` as the runtime will and returns the terms it would get now, without
+	/// signing anything: the model exists and is active, the input fits, the replication,
+	/// quorum and deadline are within the chain's bounds, enough operators serve the model,
+	/// the queue and the submitter's open jobs are below their caps, and `submitter` can pay
+	/// the fee and the deposit.
+	pub async fn check_job(&self, submitter: &AccountId, request: &JobRequest) -> Result<JobTerms> {
 		let model = self.existing_model(request.model).await?;
-		if model.status == ModelStatus::Deprecated {
-			return Err(ClientError::ModelDeprecated(model.id));
-		}
-		check_input(&request.input, model.id, model.spec.max_input_len)?;
-		let replication = request.replication.unwrap_or(model.spec.replication);
-		if replication == 0 {
-			return Err(ClientError::InvalidArgument("replication must be at least 1".into()));
-		}
+		let rules = self.job_rules().await?;
+		let open_of = self.open_jobs_of(submitter).await?;
+		let terms = rules.check(request, &model, open_of)?;
 		let serving = self.operators_serving(model.id).await?;
-		if serving < replication {
-			return Err(ClientError::NotEnoughOperators { model: model.id, serving, replication });
+		if serving < terms.replication {
+			return Err(ClientError::NotEnoughOperators {
+				model: model.id,
+				serving,
+				replication: terms.replication,
+			});
 		}
-		let fee = model
-			.spec
-			.price
-			.checked_mul(Balance::from(replication))
-			.ok_or_else(|| ClientError::InvalidArgument("the job's fee overflows".into()))?;
-		let max_fee = request.max_fee.unwrap_or(fee);
-		if max_fee < fee {
-			return Err(ClientError::InvalidArgument(format!(
-				"the job costs {} VRT ({replication} × {} VRT) but --max-fee is {} VRT",
-				format_vrt(fee),
-				format_vrt(model.spec.price),
-				format_vrt(max_fee)
-			)));
-		}
-		let submitter = account_of(signer);
-		self.ensure_can_pay(&submitter, fee, "the job fee").await?;
+		let needed = terms.fee.saturating_add(terms.deposit);
+		let what = format!(
+			"the job fee ({} VRT) and deposit ({} VRT)",
+			format_vrt(terms.fee),
+			format_vrt(terms.deposit)
+		);
+		self.ensure_can_pay(submitter, needed, &what).await?;
+		Ok(terms)
+	}
 
+	/// Submits a job and waits until it is in a best block. Checks everything
+	/// [`Verity::check_job`] does before signing. The operators are drawn in the next block
+	/// ([`Verity::wait_for_job`] reports them).
+	pub async fn submit_job(&self, signer: &Signer, request: &JobRequest) -> Result<SubmittedJob> {
+		let submitter = account_of(signer);
+		let terms = self.check_job(&submitter, request).await?;
 		let at = self.at_best().await?;
-		let limits = self.job_limits(&at).await?;
-		// The deadline counts from the block the job lands in, expected to be the next one; a
-		// block of margin either way keeps it inside the runtime's window.
-		let allowed = limits.min_duration.saturating_add(1)..=limits.max_duration.saturating_sub(1);
-		if !allowed.contains(&request.deadline_blocks) {
-			return Err(ClientError::InvalidArgument(format!(
-				"the deadline must be {}..={} blocks away, not {}",
-				allowed.start(),
-				allowed.end(),
-				request.deadline_blocks
-			)));
-		}
 		let deadline =
-			(at.block_number() as u32).saturating_add(1).saturating_add(request.deadline_blocks);
+			(at.block_number() as u32).saturating_add(1).saturating_add(terms.deadline_blocks);
 		let call = runtime::tx().inference().submit_job(
 			request.model,
 			BoundedVec(request.input.clone()),
-			max_fee,
+			request.max_fee.unwrap_or(terms.fee),
 			request.replication,
 			request.quorum.map(Perbill),
 			deadline,
@@ -387,12 +610,42 @@ impl Verity {
 			model: event.model,
 			submitter: event.submitter,
 			fee: event.fee,
-			operators: event.operators.0,
+			deposit: event.deposit,
+			replication: event.replication,
 			commit_end: event.commit_end,
 			deadline: event.deadline,
 			block_number: included.block_number,
 			block_hash: included.block_hash,
 			extrinsic_hash: included.extrinsic_hash,
+		})
+	}
+
+	/// Withdraws open job `job_id`, submitted by `signer`, before any operator committed. The
+	/// fee comes back; the deposit too if the operators were not drawn yet, else it is
+	/// forfeited. Checks the job is open, `signer`'s, and has no commit before signing.
+	pub async fn cancel_job(&self, signer: &Signer, job_id: JobId) -> Result<CancelledJob> {
+		let job = self.job(job_id).await?.ok_or(ClientError::JobNotFound(job_id))?;
+		let who = account_of(signer);
+		if job.submitter != who {
+			return Err(ClientError::InvalidArgument(format!(
+				"job {job_id} was submitted by {}, not {who}: only its submitter may cancel it",
+				job.submitter
+			)));
+		}
+		if job.operators.iter().any(|seat| seat.committed) {
+			return Err(ClientError::InvalidArgument(format!(
+				"job {job_id} can no longer be cancelled: an operator has committed to its output"
+			)));
+		}
+		let call = runtime::tx().inference().cancel(job_id);
+		let included = self.submit(&call, signer).await?;
+		let event: ev::JobCancelled = included.event("Inference.JobCancelled")?;
+		Ok(CancelledJob {
+			job_id,
+			refunded: event.refunded,
+			deposit_forfeited: event.deposit_forfeited,
+			block_number: included.block_number,
+			block_hash: included.block_hash,
 		})
 	}
 
@@ -530,12 +783,7 @@ struct JobWatch {
 
 impl JobWatch {
 	fn new(job: &SubmittedJob) -> Self {
-		JobWatch {
-			job_id: job.job_id,
-			assigned: job.operators.len() as u32,
-			commits: 0,
-			reveals: 0,
-		}
+		JobWatch { job_id: job.job_id, assigned: job.replication, commits: 0, reveals: 0 }
 	}
 
 	/// Reports the job's commits and reveals among `events` of block `block`, and returns its
@@ -546,6 +794,11 @@ impl JobWatch {
 		block: u64,
 		on_progress: &mut impl FnMut(JobProgress),
 	) -> Option<(u64, JobProgress)> {
+		for event in events.find::<ev::JobAssigned>().flatten().filter(|e| e.job_id == self.job_id)
+		{
+			self.assigned = event.operators.0.len() as u32;
+			on_progress(JobProgress::Assigned { block, operators: event.operators.0 });
+		}
 		for event in events.find::<ev::Committed>().flatten().filter(|e| e.job_id == self.job_id) {
 			self.commits += 1;
 			on_progress(JobProgress::Committed {
@@ -580,18 +833,25 @@ fn closing_event(
 		return Some(JobProgress::Settled {
 			block,
 			output_digest: e.output_digest.to_vec(),
+			input_rejected: e.input_rejected,
 			agreeing: e.agreeing.0,
+			deposit_forfeited: e.deposit_forfeited,
 		});
 	}
 	if let Some(e) = events.find::<ev::JobFailed>().flatten().find(|e| e.job_id == job_id) {
 		return Some(JobProgress::Failed {
 			block,
 			reason: failure_reason(&e.reason),
+			operators_paid: e.operators_paid,
 			refunded: e.refunded,
 		});
 	}
 	if let Some(e) = events.find::<ev::JobCancelled>().flatten().find(|e| e.job_id == job_id) {
-		return Some(JobProgress::Cancelled { block, refunded: e.refunded });
+		return Some(JobProgress::Cancelled {
+			block,
+			refunded: e.refunded,
+			deposit_forfeited: e.deposit_forfeited,
+		});
 	}
 	None
 }
@@ -605,13 +865,20 @@ async fn outcome_at(at: &AtBlock, job_id: JobId, seen: &JobProgress) -> Result<O
 		JobProgress::Settled { .. } => result_at(at, job_id)
 			.await?
 			.map(|result| JobOutcome::Settled { result, finalized_block }),
-		JobProgress::Failed { reason, refunded, .. } if !still_open => Some(JobOutcome::Failed {
-			reason: reason.clone(),
-			refunded: *refunded,
-			finalized_block,
-		}),
-		JobProgress::Cancelled { refunded, .. } if !still_open => {
-			Some(JobOutcome::Cancelled { refunded: *refunded, finalized_block })
+		JobProgress::Failed { reason, operators_paid, refunded, .. } if !still_open => {
+			Some(JobOutcome::Failed {
+				reason: reason.clone(),
+				operators_paid: *operators_paid,
+				refunded: *refunded,
+				finalized_block,
+			})
+		}
+		JobProgress::Cancelled { refunded, deposit_forfeited, .. } if !still_open => {
+			Some(JobOutcome::Cancelled {
+				refunded: *refunded,
+				deposit_forfeited: *deposit_forfeited,
+				finalized_block,
+			})
 		}
 		_ => None,
 	})
@@ -621,11 +888,47 @@ fn failure_reason(reason: &FailureReason) -> String {
 	match reason {
 		FailureReason::NoReveals => "no assigned operator revealed an output by the deadline",
 		FailureReason::QuorumNotReached => {
-			"no group of agreeing outputs held the quorum of the assigned stake"
+			"no group of agreeing outputs held the quorum of the seats"
 		}
-		FailureReason::Tie => "two groups held the quorum with exactly the same stake",
+		FailureReason::Tie => "two groups held the quorum with exactly as many seats",
+		FailureReason::NotEnoughOperators => {
+			"too few operators with stake served the model when the seats were drawn"
+		}
 	}
 	.into()
+}
+
+async fn job_rules_at(at: &AtBlock) -> Result<JobRules> {
+	let inference = runtime::constants().inference();
+	let models = runtime::constants().models();
+	let c = at.constants();
+	let get = |e| ClientError::chain(e);
+	let storage = at.storage();
+	let min_replication = storage
+		.fetch(runtime::storage().inference().min_replication(), ())
+		.await
+		.map_err(ClientError::chain)?
+		.decode()
+		.map_err(ClientError::chain)?;
+	let open_jobs = storage
+		.fetch(runtime::storage().inference().open_jobs(), ())
+		.await
+		.map_err(ClientError::chain)?
+		.decode()
+		.map_err(ClientError::chain)?;
+	Ok(JobRules {
+		max_duration: c.entry(inference.max_job_duration()).map_err(get)?,
+		propagation_slack: c.entry(inference.propagation_slack()).map_err(get)?,
+		min_quorum: c.entry(models.min_quorum()).map_err(get)?.0,
+		max_quorum: c.entry(inference.max_quorum()).map_err(get)?.0,
+		min_replication,
+		max_replication: c.entry(models.max_replication()).map_err(get)?,
+		job_deposit: c.entry(inference.job_deposit()).map_err(get)?,
+		deposit_surge: c.entry(inference.deposit_surge()).map_err(get)?,
+		max_open_jobs: c.entry(inference.max_open_jobs()).map_err(get)?,
+		max_open_jobs_per_account: c.entry(inference.max_open_jobs_per_account()).map_err(get)?,
+		open_jobs,
+	})
 }
 
 async fn job_at(at: &AtBlock, job_id: JobId) -> Result<Option<Job>> {
@@ -657,6 +960,7 @@ fn job_from_view(v: JobView<AccountId, Balance, BlockNumber>) -> Job {
 		contract: contract_from_chain(v.contract),
 		max_output_len: v.max_output_len,
 		phase: match v.phase {
+			JobPhase::Draw => Phase::Draw,
 			JobPhase::Commit => Phase::Commit,
 			JobPhase::Reveal => Phase::Reveal,
 			JobPhase::Expired => Phase::Expired,
@@ -688,6 +992,7 @@ fn result_from_view(
 		job_id: v.job_id,
 		model: v.model,
 		submitter: v.submitter,
+		input_rejected: v.output.is_empty(),
 		output: v.output,
 		output_digest: v.output_digest.to_vec(),
 		agreeing: v.agreeing,

@@ -6,10 +6,12 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), verity_client::ClientError> {
-//! use verity_client::{jobs::JobRequest, parse::parse_model_id, signer::signer_from_suri, Verity};
+//! use verity_client::{jobs::JobRequest, signer::signer_from_suri, Verity};
 //! let chain = Verity::connect("ws://127.0.0.1:9944").await?;
 //! let bob = signer_from_suri("//Bob")?;
-//! let model = parse_model_id("0x45f028a38197858ecac8c5980704716d646eeabf6a4539f4d0539215242489e4")?;
+//! // A model id, or the name of a model in the local store that one registered model runs.
+//! let store = verity_engine::default_store_dir();
+//! let model = chain.resolve_model(&store, "all-MiniLM-L6-v2").await?;
 //! let job = chain.submit_job(&bob, &JobRequest::new(model, b"hello".to_vec())).await?;
 //! let outcome = chain.wait_for_job(&job, |event| eprintln!("{event:?}")).await?;
 //! # Ok(()) }
@@ -29,7 +31,7 @@
 //! (`system_accountNextIndex`), so several can be sent back to back.
 //!
 //! Every function checks what it can before signing (the model exists, the input fits, the
-//! account can pay) and turns the runtime's dispatch errors into [`ClientError`]s that say what
+//! job's terms are within the chain's bounds, the account can pay the fee and the deposit) and turns the runtime's dispatch errors into [`ClientError`]s that say what
 //! went wrong in words.
 
 pub mod amount;
@@ -63,7 +65,8 @@ pub mod runtime {}
 
 /// An account on the chain (sr25519 public key; shown in SS58 with prefix 42).
 pub type AccountId = subxt::utils::AccountId32;
-/// A registered model: the digest of its engine manifest.
+/// A registered model's id, derived from its engine manifest's digest and its spec
+/// ([`models::model_id`]); also the type of a manifest digest.
 pub type ModelId = subxt::utils::H256;
 /// An inference job, numbered from zero in submission order.
 pub type JobId = u64;

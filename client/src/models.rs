@@ -1,8 +1,13 @@
 //! The model registry: registering a model from an engine model store, reading models.
 //!
-//! A model's id on chain is the digest of its engine manifest (`verity_engine::Manifest::id`),
-//! so the id pins the weights, the architecture and the numerical contract. [`spec_from_manifest`]
-//! maps a manifest onto the registry's `ModelSpec`:
+//! A model on chain is an engine *manifest* (its digest, `verity_engine::Manifest::id`, pins
+//! the weights, the architecture and the output scale) run under a `ModelSpec`. The chain
+//! derives the model's id from both: [`model_id`]`(manifest, spec)` =
+//! `blake2_256(SCALE("verity/model/v1", manifest, spec))`, so the same weights under another
+//! price, replication or contract are another model with another id. The client computes the
+//! id before it signs, and checks that the chain derived the same one.
+//!
+//! [`spec_from_manifest`] maps a manifest onto the registry's `ModelSpec`:
 //!
 //! | spec field | from |
 //! |---|---|
@@ -10,9 +15,12 @@
 //! | `max_input_len` | `limits.max_input_bytes`, capped at the chain's `MaxInputLen` |
 //! | `max_output_len` | the canonical output size: `4 × outputs` (Mlp), `4 × hidden_size` (BertEmbedding), the chain's `MaxOutputLen` (LlamaGguf: ids plus free-length text) |
 //! | `contract` | `numerics.contract` (same variants and `eps`) |
+//! | `compute_blocks` | the owner's choice, else [`default_compute_blocks`] of the architecture |
 //! | price, replication, quorum, royalty | the owner's choice ([`RegisterOptions`]) |
 
+use codec::Encode;
 use serde::Serialize;
+use subxt::config::{substrate::BlakeTwo256, Hasher};
 use verity_engine::{Manifest, ModelStore};
 
 use crate::{
@@ -106,6 +114,9 @@ pub struct ModelSpec {
 	/// The owner's share of every settled job's fee, in parts per billion (percent in JSON).
 	#[serde(serialize_with = "as_percent::serialize")]
 	pub royalty: u32,
+	/// Blocks an operator may need to run one job; the chain keeps each job's commit window
+	/// open this much longer.
+	pub compute_blocks: u32,
 }
 
 /// Whether a model takes new jobs.
@@ -121,8 +132,11 @@ pub enum ModelStatus {
 /// A registered model.
 #[derive(Clone, Debug, Serialize)]
 pub struct Model {
-	/// The model id (manifest digest).
+	/// The model id, [`model_id`]`(manifest, spec)`.
 	pub id: ModelId,
+	/// The digest of the engine manifest it runs (what operators load, and what a local model
+	/// store knows it by).
+	pub manifest: ModelId,
 	/// The owner.
 	pub owner: AccountId,
 	/// What the owner declared.
@@ -155,6 +169,10 @@ pub struct RegistryLimits {
 	pub min_price: Balance,
 	/// The deposit a registration holds.
 	pub deposit: Balance,
+	/// The loosest `Tolerance { eps }` a model may declare.
+	pub max_tolerance_eps: u32,
+	/// The most `compute_blocks` a model may declare.
+	pub max_compute_blocks: u32,
 }
 
 /// The owner's economic choices when registering.
@@ -168,21 +186,89 @@ pub struct RegisterOptions {
 	pub quorum: u32,
 	/// Royalty, parts per billion.
 	pub royalty: u32,
+	/// Blocks an operator may need per job; `None` for [`default_compute_blocks`].
+	pub compute_blocks: Option<u32>,
 }
 
+/// Two thirds in parts per billion, rounded down as the runtime's `Perbill::from_rational(2, 3)`
+/// (its `MaxQuorum`): two of three seats reach it.
+pub const TWO_THIRDS: u32 = 666_666_666;
+
 impl Default for RegisterOptions {
-	/// 0.01 VRT per replica; three operators, two thirds of their stake must agree (a single
-	/// operator's mistake or lie cannot decide a result); no royalty.
+	/// 0.01 VRT per replica; three operators, two thirds of the seats must agree (a single
+	/// operator's mistake or lie can neither decide nor veto a result); no royalty; the
+	/// architecture's compute time.
 	fn default() -> Self {
-		RegisterOptions { price: UNIT / 100, replication: 3, quorum: 670_000_000, royalty: 0 }
+		RegisterOptions {
+			price: UNIT / 100,
+			replication: 3,
+			quorum: TWO_THIRDS,
+			royalty: 0,
+			compute_blocks: None,
+		}
 	}
+}
+
+/// The compute time a model of `architecture` declares unless its owner says otherwise, in
+/// 3-second blocks beyond the first one after a job's draw: none for the Mlp and BERT models
+/// (milliseconds), five for a llama generation (SmolLM2-135M writes its 64 tokens in about
+/// 7 s on one core, more when a machine runs several operators).
+pub fn default_compute_blocks(architecture: &Architecture) -> u32 {
+	match architecture {
+		Architecture::Mlp | Architecture::BertEmbedding => 0,
+		Architecture::LlamaGguf => 5,
+		Architecture::Other(_) => 5,
+	}
+}
+
+/// Domain separator of [`model_id`] (the runtime's `pallet_verity_models::MODEL_ID_CONTEXT`).
+pub const MODEL_ID_CONTEXT: &[u8] = b"verity/model/v1";
+
+/// The id the chain gives `manifest` registered under `spec`:
+/// `blake2_256(SCALE(("verity/model/v1", manifest, spec)))`, as `pallet_verity_models::model_id`.
+pub fn model_id(manifest: &ModelId, spec: &ModelSpec) -> ModelId {
+	let mut bytes = MODEL_ID_CONTEXT.encode();
+	bytes.extend_from_slice(manifest.as_bytes());
+	encode_spec(spec, &mut bytes);
+	BlakeTwo256.hash(&bytes)
+}
+
+/// The SCALE encoding of `pallet_verity_models::ModelSpec<u128>`: its fields in declaration
+/// order, enums as their variant index then their fields, `Perbill` as its `u32` parts. Written
+/// out rather than derived so that it is checked against vectors computed independently (the
+/// client's tests) and against the chain (`register_model` compares the ids).
+fn encode_spec(spec: &ModelSpec, out: &mut Vec<u8>) {
+	match &spec.architecture {
+		Architecture::Mlp => out.push(0),
+		Architecture::BertEmbedding => out.push(1),
+		Architecture::LlamaGguf => out.push(2),
+		Architecture::Other(name) => {
+			out.push(3);
+			name.as_bytes().encode_to(out);
+		}
+	}
+	spec.max_input_len.encode_to(out);
+	spec.max_output_len.encode_to(out);
+	spec.price.encode_to(out);
+	spec.replication.encode_to(out);
+	spec.quorum.encode_to(out);
+	match spec.contract {
+		Contract::Exact => out.push(0),
+		Contract::Tolerance { eps } => {
+			out.push(1);
+			eps.encode_to(out);
+		}
+		Contract::TokenMatch => out.push(2),
+	}
+	spec.royalty.encode_to(out);
+	spec.compute_blocks.encode_to(out);
 }
 
 /// A model read from an engine store, ready to register.
 #[derive(Clone, Debug)]
 pub struct StoreModel {
-	/// Its id: the manifest digest.
-	pub id: ModelId,
+	/// Its manifest's digest (not a model id: the chain's id also binds the spec).
+	pub digest: ModelId,
 	/// Its manifest.
 	pub manifest: Manifest,
 }
@@ -201,17 +287,30 @@ pub fn read_store_model(store_dir: &std::path::Path, id_or_name: &str) -> Result
 	let store = ModelStore::open(store_dir).map_err(|e| store_error(e.to_string()))?;
 	let digest = store.resolve(id_or_name).map_err(|e| store_error(e.to_string()))?;
 	let manifest = store.manifest(&digest).map_err(|e| store_error(e.to_string()))?;
-	Ok(StoreModel { id: ModelId::from(digest.0), manifest })
+	Ok(StoreModel { digest: ModelId::from(digest.0), manifest })
 }
 
-/// The name the local store gives model `id`, if the store exists and has it. Never creates
-/// the store.
-pub fn store_name(store_dir: &std::path::Path, id: &ModelId) -> Option<String> {
+/// The manifest with digest `manifest` from the local store, if the store exists and has it
+/// (verified against the digest). Never creates the store.
+pub fn local_manifest(store_dir: &std::path::Path, manifest: &ModelId) -> Option<Manifest> {
 	if !store_dir.join("manifests").is_dir() {
 		return None;
 	}
 	let store = ModelStore::open(store_dir).ok()?;
-	store.manifest(&verity_engine::Digest(id.0)).ok().map(|m| m.name)
+	store.manifest(&verity_engine::Digest(manifest.0)).ok()
+}
+
+/// The name the local store gives the manifest with digest `manifest` (a registered model's
+/// [`Model::manifest`]), if the store exists and has it. Never creates the store.
+pub fn store_name(store_dir: &std::path::Path, manifest: &ModelId) -> Option<String> {
+	local_manifest(store_dir, manifest).map(|m| m.name)
+}
+
+/// Whether `text` is meant as a model id (hex) rather than a store name: it starts with `0x`
+/// or is 64 hex digits.
+pub fn looks_like_id(text: &str) -> bool {
+	let text = text.trim();
+	text.starts_with("0x") || (text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The registry spec for a model of `store_dir`, with the owner's `options`, within `limits`.
@@ -254,6 +353,8 @@ pub fn spec_from_manifest(
 		verity_engine::Contract::Tolerance { eps } => Contract::Tolerance { eps },
 		verity_engine::Contract::TokenMatch => Contract::TokenMatch,
 	};
+	let compute_blocks =
+		options.compute_blocks.unwrap_or_else(|| default_compute_blocks(&architecture));
 	let spec = ModelSpec {
 		architecture,
 		max_input_len: manifest.limits.max_input_bytes.min(limits.max_input_len),
@@ -263,9 +364,27 @@ pub fn spec_from_manifest(
 		quorum: options.quorum,
 		contract,
 		royalty: options.royalty,
+		compute_blocks,
 	};
-	check_spec(&spec, limits)?;
+	check_spec(&spec, limits).map_err(|e| match e {
+		ClientError::InvalidArgument(m) => {
+			ClientError::InvalidArgument(format!("model {}: {m}", manifest.name))
+		}
+		other => other,
+	})?;
 	Ok(spec)
+}
+
+/// Whether `contract` can compare the outputs of `architecture`, as the registry requires:
+/// a llama generation only by its token ids (`TokenMatch`), and token ids only from a
+/// generator (`LlamaGguf`, or an `Other` architecture the engine knows by name).
+pub fn contract_fits(architecture: &Architecture, contract: &Contract) -> bool {
+	match (architecture, contract) {
+		(Architecture::LlamaGguf, contract) => *contract == Contract::TokenMatch,
+		(Architecture::Other(_), _) => true,
+		(Architecture::Mlp | Architecture::BertEmbedding, Contract::TokenMatch) => false,
+		(Architecture::Mlp | Architecture::BertEmbedding, _) => true,
+	}
 }
 
 /// The registry's checks, before anything is signed.
@@ -299,14 +418,52 @@ pub fn check_spec(spec: &ModelSpec, limits: &RegistryLimits) -> Result<()> {
 			format_percent(limits.max_royalty)
 		));
 	}
+	if !(1..=limits.max_input_len).contains(&spec.max_input_len) {
+		return bad(format!(
+			"input limit {} bytes is outside the chain's 1..={}",
+			spec.max_input_len, limits.max_input_len
+		));
+	}
+	if !(1..=limits.max_output_len).contains(&spec.max_output_len) {
+		return bad(format!(
+			"output limit {} bytes is outside the chain's 1..={}",
+			spec.max_output_len, limits.max_output_len
+		));
+	}
+	if !contract_fits(&spec.architecture, &spec.contract) {
+		return bad(format!(
+			"the {} contract cannot compare {} outputs (LlamaGguf needs token match, and token \
+			 match fits only LlamaGguf or another generator)",
+			spec.contract, spec.architecture
+		));
+	}
+	if let Contract::Tolerance { eps } = spec.contract {
+		if eps == 0 {
+			return bad("a tolerance of eps 0 is the exact contract: declare it as exact".into());
+		}
+		if eps > limits.max_tolerance_eps {
+			return bad(format!(
+				"tolerance eps {eps} is looser than the chain's maximum of {}",
+				limits.max_tolerance_eps
+			));
+		}
+	}
+	if spec.compute_blocks > limits.max_compute_blocks {
+		return bad(format!(
+			"compute time {} blocks is above the chain's maximum of {}",
+			spec.compute_blocks, limits.max_compute_blocks
+		));
+	}
 	Ok(())
 }
 
 /// A model registration that made it into a block.
 #[derive(Clone, Debug, Serialize)]
 pub struct Registered {
-	/// The model id.
+	/// The model id the chain derived (the one [`model_id`] computed before signing).
 	pub id: ModelId,
+	/// The manifest digest registered.
+	pub manifest: ModelId,
 	/// The owner.
 	pub owner: AccountId,
 	/// The spec registered.
@@ -335,6 +492,8 @@ impl Verity {
 			max_royalty: c.entry(constants.max_royalty()).map_err(get)?.0,
 			min_price: c.entry(constants.min_price()).map_err(get)?,
 			deposit: c.entry(constants.model_deposit()).map_err(get)?,
+			max_tolerance_eps: c.entry(constants.max_tolerance_eps()).map_err(get)?,
+			max_compute_blocks: c.entry(constants.max_compute_blocks()).map_err(get)?,
 		})
 	}
 
@@ -379,30 +538,71 @@ impl Verity {
 		Ok(models)
 	}
 
-	/// Registers model `id` with `spec`, owned by `signer`; holds the registry's deposit.
-	/// Checks first that the id is free, the spec within bounds and the deposit affordable.
+	/// Registered models running the manifest with digest `manifest`, by id.
+	pub async fn models_of_manifest(&self, manifest: ModelId) -> Result<Vec<Model>> {
+		Ok(self.models().await?.into_iter().filter(|m| m.manifest == manifest).collect())
+	}
+
+	/// The registered model `text` names: a model id (hex), or the name of a model in the
+	/// local store at `store_dir` when exactly one registered model runs that manifest.
+	pub async fn resolve_model(&self, store_dir: &std::path::Path, text: &str) -> Result<ModelId> {
+		if looks_like_id(text) {
+			return crate::parse::parse_model_id(text);
+		}
+		let local = read_store_model(store_dir, text.trim())?;
+		let models = self.models_of_manifest(local.digest).await?;
+		match models.as_slice() {
+			[model] => Ok(model.id),
+			[] => Err(ClientError::InvalidArgument(format!(
+				"{} (manifest {:?}) is not registered on chain (see `verity model register`)",
+				local.manifest.name, local.digest
+			))),
+			several => Err(ClientError::InvalidArgument(format!(
+				"{} registered models run {} (manifest {:?}), under different specs: pass one of \
+				 their ids ({})",
+				several.len(),
+				local.manifest.name,
+				local.digest,
+				several.iter().map(|m| format!("{:?}", m.id)).collect::<Vec<_>>().join(", ")
+			))),
+		}
+	}
+
+	/// Registers the manifest with digest `manifest` under `spec`, owned by `signer`; holds the
+	/// registry's deposit. The model's id is [`model_id`]`(manifest, spec)`. Checks first that
+	/// the spec is within bounds, the id is free and the deposit affordable, and afterwards
+	/// that the chain derived the id this client computed.
 	pub async fn register_model(
 		&self,
 		signer: &Signer,
-		id: ModelId,
+		manifest: ModelId,
 		spec: &ModelSpec,
 	) -> Result<Registered> {
 		let limits = self.registry_limits().await?;
 		check_spec(spec, &limits)?;
+		let id = model_id(&manifest, spec);
 		if let Some(existing) = self.model(id).await? {
 			return Err(ClientError::InvalidArgument(format!(
-				"model {id:?} is already registered (owner {})",
+				"model {id:?} is already registered (this manifest under this very spec; owner \
+				 {}): change the spec (e.g. the price) to register another model",
 				existing.owner
 			)));
 		}
 		let owner = account_of(signer);
 		self.ensure_can_pay(&owner, limits.deposit, "the model deposit").await?;
-		let call = runtime::tx().models().register(id, spec_to_chain(spec));
+		let call = runtime::tx().models().register(manifest, spec_to_chain(spec));
 		let included = self.submit(&call, signer).await?;
 		let event: runtime::models::events::ModelRegistered =
 			included.event("Models.ModelRegistered")?;
+		if event.model != id {
+			return Err(ClientError::Incompatible(format!(
+				"the chain registered the model as {:?} but this client computed {id:?}",
+				event.model
+			)));
+		}
 		Ok(Registered {
 			id: event.model,
+			manifest: event.manifest,
 			owner: event.owner,
 			spec: spec.clone(),
 			deposit: event.deposit,
@@ -435,6 +635,7 @@ fn model_from_chain(id: ModelId, info: chain::ModelInfo<AccountId, Balance, Bloc
 	let spec = info.spec;
 	Model {
 		id,
+		manifest: info.manifest,
 		owner: info.owner,
 		spec: ModelSpec {
 			architecture: architecture_from_chain(spec.architecture),
@@ -445,6 +646,7 @@ fn model_from_chain(id: ModelId, info: chain::ModelInfo<AccountId, Balance, Bloc
 			quorum: spec.quorum.0,
 			contract: contract_from_chain(spec.contract),
 			royalty: spec.royalty.0,
+			compute_blocks: spec.compute_blocks,
 		},
 		deposit: info.deposit,
 		status: match info.status {
@@ -477,5 +679,6 @@ fn spec_to_chain(spec: &ModelSpec) -> chain::ModelSpec<Balance> {
 			Contract::TokenMatch => NumericalContract::TokenMatch,
 		},
 		royalty: Perbill(spec.royalty),
+		compute_blocks: spec.compute_blocks,
 	}
 }

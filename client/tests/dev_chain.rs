@@ -1,7 +1,9 @@
 //! The `verity` command line against a real `verity-node --dev --tmp` on 127.0.0.1: the
-//! committed metadata is the node's, a model registers and lists, a job submits and shows, a
-//! job followed with `--wait` returns its finalized result (Alice's off-chain worker runs the
-//! risk-mlp from the test's model store), and each bad input fails with a clear error.
+//! committed metadata is the node's, a model registers (under the id the client computed
+//! before signing) and lists, a job submits, is drawn and shows, a job followed with `--wait`
+//! returns its finalized result (Alice's off-chain worker runs the risk-mlp from the test's
+//! model store), an input the engine rejects settles as an attested rejection, and each bad
+//! input fails with a clear error.
 //!
 //! One node serves every step (a debug node takes tens of seconds to start); the steps run in
 //! order, each is reported on its own, and the test fails listing every step that failed. The
@@ -9,7 +11,11 @@
 
 mod common;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::{
+	panic::{catch_unwind, AssertUnwindSafe},
+	sync::OnceLock,
+	time::{Duration, Instant},
+};
 
 use codec::{Decode, Encode};
 use common::*;
@@ -24,13 +30,21 @@ struct Chain {
 	node: Node,
 	url: String,
 	store: std::path::PathBuf,
-	model: String,
+	/// The risk-mlp's manifest digest in the test's store.
+	manifest: String,
+	/// The id the chain gave the risk-mlp, once registered.
+	model: OnceLock<String>,
 	_dir: TempDir,
 }
 
 impl Chain {
 	fn verity(&self, args: &[&str]) -> Run {
 		verity(&self.url, Some(&self.store), args)
+	}
+
+	/// The registered risk-mlp's id (registered by an earlier step).
+	fn model(&self) -> &str {
+		self.model.get().expect("the risk-mlp was registered by an earlier step")
 	}
 }
 
@@ -40,9 +54,9 @@ type Step = (&'static str, fn(&Chain));
 #[test]
 fn cli_against_a_dev_chain() {
 	let dir = TempDir::new("dev-chain");
-	let (store, model) = risk_mlp_store(&dir.0);
+	let (store, manifest) = risk_mlp_store(&dir.0);
 	let node = start_dev_node(&dir.0, &store);
-	let chain = Chain { url: node.url(), node, store, model, _dir: dir };
+	let chain = Chain { url: node.url(), node, store, manifest, model: OnceLock::new(), _dir: dir };
 
 	let steps: &[Step] = &[
 		("metadata file is current", metadata_is_current),
@@ -52,6 +66,9 @@ fn cli_against_a_dev_chain() {
 		("no operator serves the model", no_operator_serves),
 		("job submit + job show", submit_and_show),
 		("job submit --wait returns the finalized result", submit_and_wait),
+		("an input the engine rejects settles as a rejection", rejected_input),
+		("job terms the chain refuses", refused_terms),
+		("job cancel", cancel),
 		("oversized input", oversized_input),
 		("insufficient funds", insufficient_funds),
 		("chain status", chain_status),
@@ -103,31 +120,38 @@ fn register_without_funds(chain: &Chain) {
 }
 
 fn register_and_list(chain: &Chain) {
-	let registered = chain
-		.verity(&[
-			"--json",
-			"--suri",
-			"//Alice",
-			"model",
-			"register",
-			"risk-mlp",
-			"--replication",
-			"1",
-			"--price",
-			"0.02",
-		])
+	let spec_args = ["risk-mlp", "--replication", "1", "--price", "0.02"];
+	// The id is computed before signing: a dry run shows it, and the chain derives the same.
+	let dry = chain
+		.verity(&[&["--json", "model", "register"][..], &spec_args, &["--dry-run"]].concat())
 		.ok()
 		.json();
-	assert_eq!(registered["registered"]["id"], json!(chain.model), "{registered}");
+	assert_eq!(dry["registered"], json!(false), "{dry}");
+	assert_eq!(dry["manifest"], json!(chain.manifest));
+	let id = dry["id"].as_str().expect("an id").to_string();
+	assert_ne!(id, chain.manifest, "the id binds the spec, not only the manifest");
+
+	let run = chain
+		.verity(&[&["--json", "--suri", "//Alice", "model", "register"][..], &spec_args].concat())
+		.ok();
+	assert!(
+		run.stderr.contains(&format!("as model {id}")),
+		"the id is shown before signing:\n{run}"
+	);
+	let registered = run.json();
+	assert_eq!(registered["registered"]["id"], json!(id), "{registered}");
+	assert_eq!(registered["registered"]["manifest"], json!(chain.manifest));
 	assert_eq!(registered["name"], json!("risk-mlp"));
+	chain.model.set(id.clone()).expect("registered once");
 
 	let listed = chain.verity(&["--json", "model", "list"]).ok().json();
 	let models = listed.as_array().expect("a list");
 	let model = models
 		.iter()
-		.find(|m| m["id"] == json!(chain.model))
+		.find(|m| m["id"] == json!(id))
 		.unwrap_or_else(|| panic!("not listed: {listed}"));
 	assert_eq!(model["name"], json!("risk-mlp"));
+	assert_eq!(model["manifest"], json!(chain.manifest));
 	assert_eq!(model["owner"], json!(ALICE));
 	assert_eq!(model["status"], json!("active"));
 	assert_eq!(model["deposit"], json!("10"));
@@ -138,14 +162,23 @@ fn register_and_list(chain: &Chain) {
 	assert_eq!(spec["max_output_len"], json!(4));
 	assert_eq!(spec["price"], json!("0.02"));
 	assert_eq!(spec["replication"], json!(1));
-	assert_eq!(spec["quorum"], json!(67.0));
+	assert_eq!(spec["quorum"], json!(66.6666666));
+	assert_eq!(spec["compute_blocks"], json!(0));
 
 	let human = chain.verity(&["model", "list"]).ok();
-	assert!(human.stdout.contains(&chain.model) && human.stdout.contains("(risk-mlp)"), "{human}");
+	assert!(human.stdout.contains(&id) && human.stdout.contains("(risk-mlp)"), "{human}");
+	assert!(human.stdout.contains(&format!("manifest {}", chain.manifest)), "{human}");
+	// By its store name, as long as one registered model runs it.
+	let shown = chain.verity(&["--json", "model", "show", "risk-mlp"]).ok().json();
+	assert_eq!(shown["model"]["id"], json!(id), "{shown}");
 
 	chain
-		.verity(&["--suri", "//Alice", "model", "register", "risk-mlp"])
+		.verity(&[&["--suri", "//Alice", "model", "register"][..], &spec_args].concat())
 		.fails_with("is already registered");
+	// The chain's bounds on a spec are checked before signing.
+	chain
+		.verity(&["--suri", "//Alice", "model", "register", "risk-mlp", "--compute-blocks", "21"])
+		.fails_with("compute time 21 blocks is above the chain's maximum of 20");
 }
 
 fn unknown_model(chain: &Chain) {
@@ -164,7 +197,7 @@ fn no_operator_serves(chain: &Chain) {
 			"job",
 			"submit",
 			"--model",
-			&chain.model,
+			chain.model(),
 			"--features",
 			RISK_FEATURES,
 		])
@@ -172,7 +205,8 @@ fn no_operator_serves(chain: &Chain) {
 }
 
 fn submit_and_show(chain: &Chain) {
-	chain.verity(&["--suri", "//Alice", "operator", "set-models", &chain.model]).ok();
+	let model = chain.model();
+	chain.verity(&["--suri", "//Alice", "operator", "set-models", model]).ok();
 	let operators = chain.verity(&["--json", "operator", "list"]).ok().json();
 	let alice = operators
 		.as_array()
@@ -180,8 +214,9 @@ fn submit_and_show(chain: &Chain) {
 		.iter()
 		.find(|o| o["account"] == json!(ALICE))
 		.expect("Alice is an operator");
-	assert_eq!(alice["models"], json!([chain.model]), "{operators}");
+	assert_eq!(alice["models"], json!([model]), "{operators}");
 
+	// By store name: exactly one registered model runs the risk-mlp.
 	let submitted = chain
 		.verity(&[
 			"--json",
@@ -190,22 +225,32 @@ fn submit_and_show(chain: &Chain) {
 			"job",
 			"submit",
 			"--model",
-			&chain.model,
+			"risk-mlp",
 			"--features",
 			RISK_FEATURES,
 		])
 		.ok()
 		.json();
 	let job_id = submitted["job_id"].as_u64().unwrap_or_else(|| panic!("no job id: {submitted}"));
-	assert_eq!(submitted["model"], json!(chain.model));
+	assert_eq!(submitted["model"], json!(model));
 	assert_eq!(submitted["fee"], json!("0.02"));
-	assert_eq!(submitted["operators"], json!([ALICE]));
+	assert_eq!(submitted["deposit"], json!("0.1"));
+	// The dev chain's MinReplication is one, the model's too.
+	assert_eq!(submitted["replication"], json!(1));
 
-	// Open (commit phase lasts ten blocks), unless an operator's off-chain worker already
-	// settled it: both show the job.
-	let shown = chain.verity(&["--json", "job", "show", &job_id.to_string()]).ok().json();
+	// Drawn in the block after its submission; open until Alice's worker settles it (then the
+	// result shows). Either way the job shows, and once drawn, Alice holds its seat.
+	let started = Instant::now();
+	let shown = loop {
+		let shown = chain.verity(&["--json", "job", "show", &job_id.to_string()]).ok().json();
+		if shown["phase"] != json!("draw") || started.elapsed() > Duration::from_secs(30) {
+			break shown;
+		}
+		assert_eq!(shown["operators"], json!([]), "{shown}");
+		std::thread::sleep(Duration::from_secs(1));
+	};
 	assert_eq!(shown["job_id"], json!(job_id), "{shown}");
-	assert_eq!(shown["model"], json!(chain.model));
+	assert_eq!(shown["model"], json!(model));
 	if shown["state"] == json!("open") {
 		let input = verity_client::parse::parse_features(RISK_FEATURES, 10_000).unwrap();
 		assert_eq!(shown["input"], json!(format!("0x{}", hex::encode(input))));
@@ -230,7 +275,7 @@ fn submit_and_wait(chain: &Chain) {
 			"job",
 			"submit",
 			"--model",
-			&chain.model,
+			chain.model(),
 			"--features",
 			RISK_FEATURES,
 			"--wait",
@@ -244,6 +289,7 @@ fn submit_and_wait(chain: &Chain) {
 	assert!(outcome["finalized_block"].as_u64().is_some());
 	let result = &outcome["result"];
 	assert_eq!(result["agreeing"], json!([ALICE]));
+	assert_eq!(result["input_rejected"], json!(false));
 	assert_eq!(result["attesting_stake"], result["assigned_stake"]);
 	// The engine's known answer for this applicant (engine/tests/mlp.rs): 153 874 at scale 10⁸.
 	assert_eq!(result["output"], json!(format!("0x{}", hex::encode(153_874i32.to_le_bytes()))));
@@ -254,6 +300,7 @@ fn submit_and_wait(chain: &Chain) {
 	// Progress went to stderr, in order.
 	let progress = [
 		"submitted in block",
+		&format!("operators drawn: {ALICE}"),
 		"committed (1/1)",
 		"revealed output",
 		"settled on output",
@@ -267,6 +314,102 @@ fn submit_and_wait(chain: &Chain) {
 	}
 }
 
+/// A feature vector of the wrong length: the engine refuses it, Alice's worker attests that,
+/// and the job settles with the empty result (the submitter pays and forfeits the deposit).
+fn rejected_input(chain: &Chain) {
+	let run = chain
+		.verity(&[
+			"--json",
+			"--suri",
+			"//Bob",
+			"job",
+			"submit",
+			"--model",
+			chain.model(),
+			"--input-hex",
+			"0x01",
+			"--wait",
+			"--timeout",
+			"180",
+		])
+		.ok();
+	let report = run.json();
+	let result = &report["outcome"]["result"];
+	assert_eq!(report["outcome"]["outcome"], json!("settled"), "{run}");
+	assert_eq!(result["input_rejected"], json!(true), "{run}");
+	assert_eq!(result["output"], json!("0x"));
+	assert_eq!(report["decoded"], json!({ "kind": "input_rejected" }));
+	assert!(run.stderr.contains("attested that the engine rejects the input"), "{run}");
+	let job_id = report["job"]["job_id"].as_u64().unwrap().to_string();
+	let human = chain.verity(&["job", "show", &job_id]).ok();
+	assert!(human.stdout.contains("INPUT REJECTED"), "{human}");
+}
+
+fn refused_terms(chain: &Chain) {
+	let submit = |extra: &[&str]| {
+		let args = [
+			&[
+				"--suri",
+				"//Bob",
+				"job",
+				"submit",
+				"--model",
+				chain.model(),
+				"--features",
+				RISK_FEATURES,
+			][..],
+			extra,
+		]
+		.concat();
+		chain.verity(&args)
+	};
+	submit(&["--quorum", "70"]).fails_with("quorum 70% is above the chain's maximum");
+	submit(&["--deadline-blocks", "7"]).fails_with("the deadline must be 8..=");
+	submit(&["--replication", "2"]).fails_with("not enough operators");
+	chain
+		.verity(&["--suri", "//Bob", "job", "submit", "--model", "no-such-model", "--text", "x"])
+		.fails_with("not in the store");
+}
+
+/// Only the submitter may cancel a job, and only before any commit: the fee comes back (the
+/// deposit is forfeited once the operators were drawn). Alice's worker may commit first, and
+/// then the job can no longer be cancelled.
+fn cancel(chain: &Chain) {
+	// Someone else's job is refused before signing.
+	let submitted = chain
+		.verity(&[
+			"--json",
+			"--suri",
+			"//Bob",
+			"job",
+			"submit",
+			"--model",
+			chain.model(),
+			"--features",
+			RISK_FEATURES,
+			"--deadline-blocks",
+			"40",
+		])
+		.ok()
+		.json();
+	let job_id = submitted["job_id"].as_u64().unwrap().to_string();
+	chain
+		.verity(&["--suri", "//Charlie", "job", "cancel", &job_id])
+		.fails_with("only its submitter may cancel it");
+	let run = chain.verity(&["--json", "--suri", "//Bob", "job", "cancel", &job_id]);
+	if run.status == 0 {
+		let cancelled = run.json();
+		assert_eq!(cancelled["refunded"], json!("0.02"), "{cancelled}");
+	} else {
+		// Alice's worker may have committed already (the commit lands two blocks after the
+		// submission): then the job can no longer be cancelled.
+		run.fails_with("can no longer be cancelled");
+	}
+	chain
+		.verity(&["--suri", "//Bob", "job", "cancel", "999999"])
+		.fails_with("job 999999 not found");
+}
+
 fn oversized_input(chain: &Chain) {
 	let file = chain.store.with_file_name("oversized-input");
 	std::fs::write(&file, vec![1u8; 4097]).unwrap();
@@ -277,7 +420,7 @@ fn oversized_input(chain: &Chain) {
 			"job",
 			"submit",
 			"--model",
-			&chain.model,
+			chain.model(),
 			"--input-file",
 			&file.to_string_lossy(),
 		])
@@ -285,7 +428,7 @@ fn oversized_input(chain: &Chain) {
 }
 
 fn insufficient_funds(chain: &Chain) {
-	// Checked before signing: the job's fee against the free balance.
+	// Checked before signing: the job's fee and deposit against the free balance.
 	chain
 		.verity(&[
 			"--suri",
@@ -293,11 +436,11 @@ fn insufficient_funds(chain: &Chain) {
 			"job",
 			"submit",
 			"--model",
-			&chain.model,
+			chain.model(),
 			"--features",
 			RISK_FEATURES,
 		])
-		.fails_with("insufficient funds: the job fee needs 0.02 VRT");
+		.fails_with("insufficient funds: the job fee (0.02 VRT) and deposit (0.1");
 	// Refused by the transaction pool: no balance for the transaction fee.
 	chain.verity(&["--suri", PAUPER, "stake", "claim", ALICE]).fails_with("insufficient funds");
 }
@@ -307,6 +450,6 @@ fn chain_status(chain: &Chain) {
 	assert!(status["best"]["number"].as_u64().unwrap_or_default() >= 1, "{status}");
 	assert_eq!(status["validators"], json!([ALICE]));
 	assert!(status["models"].as_u64().unwrap_or_default() >= 1);
-	// Two jobs were submitted (they may have settled since).
-	assert!(status["next_job_id"].as_u64().unwrap_or_default() >= 2, "{status}");
+	// Four jobs were submitted (they may have settled since).
+	assert!(status["next_job_id"].as_u64().unwrap_or_default() >= 4, "{status}");
 }

@@ -1,7 +1,8 @@
 //! End to end on a real three-validator network (Alice, Bob, Charlie on 127.0.0.1): the three
 //! shipped models are registered, every validator serves them, and jobs replicated on all three
-//! operators (quorum two thirds) are run by each node's off-chain worker with candle, committed,
-//! revealed, settled and finalized with the very output the engine gives locally. Then one
+//! operators (quorum two thirds) are drawn, run by each node's off-chain worker with candle,
+//! committed, revealed, settled and finalized with the very output the engine gives locally (for
+//! a generation: its token ids, whose text the client derives from the local model). Then one
 //! validator stops, and a job still settles with the two left.
 //!
 //! Needs the model store filled by `scripts/setup.sh` (or `scripts/fetch-models.sh`); the store
@@ -12,16 +13,16 @@ mod common;
 use common::{local_validators, wait_finalized, Node, TempDir};
 use std::{path::PathBuf, time::Duration};
 use verity_client::{
-	jobs::{JobOutcome, JobRequest, JobState},
-	models::{read_store_model, spec_from_manifest, RegisterOptions},
+	jobs::{JobOutcome, JobProgress, JobRequest, JobState},
+	models::{model_id, read_store_model, spec_from_manifest, RegisterOptions, TWO_THIRDS},
+	output::{decode_result, DecodedOutput},
 	signer::signer_from_suri,
 	ModelId, Verity,
 };
-use verity_engine::Engine;
+use verity_engine::{Engine, Output};
 
-/// Two thirds of the assigned stake, rounded down to whole percent so that two of three equal
-/// operators reach it.
-const QUORUM_TWO_THIRDS: u32 = 660_000_000;
+/// Two thirds of the seats, the chain's largest quorum: two of three operators reach it.
+const QUORUM_TWO_THIRDS: u32 = TWO_THIRDS;
 /// Blocks from submission to deadline: SmolLM runs on all three nodes at once on the test
 /// machine's two cores, and half the duration is the commit phase.
 const DEADLINE_BLOCKS: u32 = 40;
@@ -36,6 +37,17 @@ fn model_store() -> PathBuf {
 fn mlp_input() -> Vec<u8> {
 	verity_engine::encoding::encode_features(&[35.0, 72.0, 0.31, 0.45, 1.0, 9.0, 4.0, 25.0], 10_000)
 		.expect("features fit the scale")
+}
+
+/// What the chain settles when every operator revealed `output`: a vector as it is, a
+/// generation's token ids without their text.
+fn settled_form(output: Output) -> Vec<u8> {
+	match output {
+		Output::Generation { token_ids, .. } => {
+			Output::Generation { token_ids, text: String::new() }.to_bytes()
+		}
+		vector => vector.to_bytes(),
+	}
 }
 
 fn logs(nodes: &[Node]) -> String {
@@ -69,15 +81,19 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 			input: b"What is the capital of France?".to_vec(),
 		},
 	];
+	// Model ids (derived from manifest and spec) for the chain; manifest digests for the engine.
 	let mut ids: Vec<ModelId> = Vec::new();
+	let mut manifests: Vec<ModelId> = Vec::new();
 	for case in &cases {
 		let model = read_store_model(&store, case.name)
 			.unwrap_or_else(|e| panic!("{}: {e} (run scripts/fetch-models.sh)", case.name));
 		let spec =
 			spec_from_manifest(&store, &model.manifest, &RegisterOptions::default(), &limits)
 				.unwrap();
-		chain.register_model(&owner, model.id, &spec).await.unwrap();
-		ids.push(model.id);
+		let registered = chain.register_model(&owner, model.digest, &spec).await.unwrap();
+		assert_eq!(registered.id, model_id(&model.digest, &spec), "{}", case.name);
+		ids.push(registered.id);
+		manifests.push(model.digest);
 	}
 	for suri in ["//Alice", "//Bob", "//Charlie"] {
 		chain.set_models(&signer_from_suri(suri).unwrap(), ids.clone()).await.unwrap();
@@ -90,37 +106,63 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 		let request = JobRequest {
 			replication: Some(3),
 			quorum: Some(QUORUM_TWO_THIRDS),
-			deadline_blocks: DEADLINE_BLOCKS,
+			deadline_blocks: Some(DEADLINE_BLOCKS),
 			..JobRequest::new(*id, case.input.clone())
 		};
 		submitted.push(chain.submit_job(&submitter, &request).await.unwrap());
 	}
-	for ((case, id), job) in cases.iter().zip(&ids).zip(&submitted) {
+	for ((case, manifest), job) in cases.iter().zip(&manifests).zip(&submitted) {
+		let mut drawn = Vec::new();
 		let outcome = chain
-			.wait_for_job_with_timeout(job, Some(Duration::from_secs(600)), |_| {})
+			.wait_for_job_with_timeout(job, Some(Duration::from_secs(600)), |progress| {
+				if let JobProgress::Assigned { operators, .. } = progress {
+					drawn = operators;
+				}
+			})
 			.await
 			.unwrap_or_else(|e| panic!("{}: {e}\n{}", case.name, logs(&nodes)));
 		let JobOutcome::Settled { result, .. } = outcome else {
 			panic!("{}: {outcome:?}\n{}", case.name, logs(&nodes))
 		};
-		let local = engine.run(&id.0, &case.input).expect("the engine runs the model").to_bytes();
+		assert_eq!(drawn.len(), 3, "{}: the draw seated all three operators", case.name);
+		let local = engine.run(&manifest.0, &case.input).expect("the engine runs the model");
+		let text = match &local {
+			Output::Generation { text, .. } => Some(text.clone()),
+			Output::Vector { .. } => None,
+		};
 		assert_eq!(
-			result.output, local,
+			result.output,
+			settled_form(local),
 			"{}: the chain's result is the engine's output",
 			case.name
 		);
+		assert!(!result.input_rejected, "{}", case.name);
 		assert_eq!(result.agreeing.len(), 3, "{}: all three operators agreed", case.name);
+		// The client derives a generation's text from the settled ids, as the engine wrote it.
+		if let Some(text) = text {
+			let decoded = decode_result(
+				&verity_client::models::Architecture::LlamaGguf,
+				manifest,
+				&result.output,
+				&store,
+			);
+			assert!(
+				matches!(&decoded, DecodedOutput::Generation { text: Some(t), .. } if *t == text),
+				"{}: {decoded:?} is not {text:?}",
+				case.name
+			);
+		}
 	}
 
 	// Charlie stops. A job drawn on all three still settles with Alice and Bob: Charlie is
-	// silent (and slashed for it). GRANDPA needs all three of three votes, so finality waits
+	// silent (and a slash is reported for it, deferred). GRANDPA needs all three of three votes, so finality waits
 	// for Charlie; the settlement is read from the best block.
 	let charlie = nodes.pop().unwrap();
 	drop(charlie);
 	let request = JobRequest {
 		replication: Some(3),
 		quorum: Some(QUORUM_TWO_THIRDS),
-		deadline_blocks: 20,
+		deadline_blocks: Some(20),
 		..JobRequest::new(ids[0], cases[0].input.clone())
 	};
 	let job = chain.submit_job(&submitter, &request).await.unwrap();
@@ -137,7 +179,7 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 		);
 		tokio::time::sleep(Duration::from_secs(3)).await;
 	};
-	let local = engine.run(&ids[0].0, &cases[0].input).unwrap().to_bytes();
+	let local = engine.run(&manifests[0].0, &cases[0].input).unwrap().to_bytes();
 	assert_eq!(result.output, local);
 	assert_eq!(result.agreeing.len(), 2, "Alice and Bob agreed");
 }

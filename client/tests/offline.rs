@@ -7,12 +7,12 @@ mod common;
 use common::*;
 use verity_client::{
 	amount::{format_percent, format_vrt, parse_percent, parse_vrt, UNIT},
-	jobs::check_input,
+	jobs::{check_input, JobRequest, JobRules, JobTerms},
 	models::{
-		check_spec, read_store_model, spec_from_manifest, Architecture, Contract, RegisterOptions,
-		RegistryLimits,
+		check_spec, model_id, read_store_model, spec_from_manifest, Architecture, Contract, Model,
+		ModelSpec, ModelStatus, RegisterOptions, RegistryLimits, TWO_THIRDS,
 	},
-	output::{decode_output, DecodedOutput},
+	output::{decode_output, decode_result, DecodedOutput},
 	parse::{parse_account, parse_features, parse_hex, parse_model_id},
 	signer::{account_of, signer_from_suri},
 	ClientError, ModelId,
@@ -54,6 +54,13 @@ fn percentages_are_parts_per_billion() {
 	assert_eq!(parse_percent("100").unwrap(), 1_000_000_000);
 	assert_eq!(parse_percent("0.0000001").unwrap(), 1);
 	for bad in ["", "101", "-5", "abc", "0.00000001", "50.5.5"] {
+		assert!(matches!(parse_percent(bad), Err(ClientError::BadPercent { .. })), "{bad:?}");
+	}
+	// Fractions round down to a part per billion, as the runtime's `Perbill::from_rational`.
+	assert_eq!(parse_percent("2/3").unwrap(), 666_666_666);
+	assert_eq!(parse_percent(" 1 / 2 ").unwrap(), 500_000_000);
+	assert_eq!(parse_percent("3/3").unwrap(), 1_000_000_000);
+	for bad in ["1/0", "4/3", "a/3", "2/", "/3", "-1/3"] {
 		assert!(matches!(parse_percent(bad), Err(ClientError::BadPercent { .. })), "{bad:?}");
 	}
 	assert_eq!(format_percent(670_000_000), "67%");
@@ -128,6 +135,8 @@ fn chain_limits() -> RegistryLimits {
 		max_royalty: 300_000_000,
 		min_price: UNIT / 1000,
 		deposit: 10 * UNIT,
+		max_tolerance_eps: 10_000,
+		max_compute_blocks: 20,
 	}
 }
 
@@ -137,8 +146,8 @@ fn risk_mlp_manifest_maps_to_a_model_spec() {
 	let (store, id) = risk_mlp_store(&dir.0);
 	let by_name = read_store_model(&store, "risk-mlp").unwrap();
 	let by_id = read_store_model(&store, &id[2..]).unwrap();
-	assert_eq!(by_name.id, by_id.id);
-	assert_eq!(format!("{:?}", by_name.id), id);
+	assert_eq!(by_name.digest, by_id.digest);
+	assert_eq!(format!("{:?}", by_name.digest), id);
 
 	let options = RegisterOptions { replication: 1, ..RegisterOptions::default() };
 	let spec = spec_from_manifest(&store, &by_name.manifest, &options, &chain_limits()).unwrap();
@@ -148,9 +157,22 @@ fn risk_mlp_manifest_maps_to_a_model_spec() {
 	assert_eq!(spec.max_output_len, 4);
 	assert_eq!(spec.max_input_len, 4096);
 	assert_eq!(
-		(spec.price, spec.replication, spec.quorum, spec.royalty),
-		(UNIT / 100, 1, 670_000_000, 0)
+		(spec.price, spec.replication, spec.quorum, spec.royalty, spec.compute_blocks),
+		(UNIT / 100, 1, TWO_THIRDS, 0, 0)
 	);
+	// The owner may declare more compute time, within the chain's bound.
+	let slow = RegisterOptions { compute_blocks: Some(7), ..options.clone() };
+	let slow_spec = spec_from_manifest(&store, &by_name.manifest, &slow, &chain_limits()).unwrap();
+	assert_eq!(slow_spec.compute_blocks, 7);
+	// The id binds the spec: the same manifest under another spec is another model.
+	let digest = by_name.digest;
+	assert_ne!(model_id(&digest, &spec), digest);
+	assert_ne!(model_id(&digest, &spec), model_id(&digest, &slow_spec));
+	assert_eq!(model_id(&digest, &spec), model_id(&digest, &spec.clone()));
+	let too_slow = RegisterOptions { compute_blocks: Some(21), ..options.clone() };
+	let err =
+		spec_from_manifest(&store, &by_name.manifest, &too_slow, &chain_limits()).unwrap_err();
+	assert!(err.to_string().contains("model risk-mlp: compute time 21 blocks is above"), "{err}");
 
 	// The chain's input bound caps a manifest that accepts more.
 	let small = RegistryLimits { max_input_len: 64, ..chain_limits() };
@@ -186,10 +208,229 @@ fn specs_outside_the_chain_bounds_are_refused_before_signing() {
 		(verity_client::models::ModelSpec { replication: 17, ..spec.clone() }, "outside 1..=16"),
 		(verity_client::models::ModelSpec { quorum: 500_000_000, ..spec.clone() }, "quorum 50%"),
 		(verity_client::models::ModelSpec { royalty: 400_000_000, ..spec.clone() }, "royalty 40%"),
+		(ModelSpec { max_input_len: 0, ..spec.clone() }, "input limit 0 bytes"),
+		(ModelSpec { max_output_len: 4097, ..spec.clone() }, "output limit 4097 bytes"),
+		(ModelSpec { compute_blocks: 21, ..spec.clone() }, "compute time 21 blocks"),
+		// Contracts per architecture: token ids only from a generator, a generator only by them.
+		(
+			ModelSpec { contract: Contract::TokenMatch, ..spec.clone() },
+			"token match contract cannot compare Mlp outputs",
+		),
+		(
+			ModelSpec {
+				architecture: Architecture::LlamaGguf,
+				contract: Contract::Exact,
+				..spec.clone()
+			},
+			"exact contract cannot compare LlamaGguf outputs",
+		),
+		(
+			ModelSpec {
+				architecture: Architecture::BertEmbedding,
+				contract: Contract::Tolerance { eps: 10_001 },
+				..spec.clone()
+			},
+			"tolerance eps 10001 is looser than the chain's maximum of 10000",
+		),
+		(
+			ModelSpec { contract: Contract::Tolerance { eps: 0 }, ..spec.clone() },
+			"declare it as exact",
+		),
 	] {
 		let err = check_spec(&bad, &limits).unwrap_err();
 		assert!(err.to_string().contains(expected), "{err}");
 	}
+	// At the bounds, and the fits the registry allows.
+	for good in [
+		ModelSpec { compute_blocks: 20, ..spec.clone() },
+		ModelSpec { contract: Contract::Tolerance { eps: 10_000 }, ..spec.clone() },
+		ModelSpec {
+			architecture: Architecture::LlamaGguf,
+			contract: Contract::TokenMatch,
+			..spec.clone()
+		},
+		ModelSpec {
+			architecture: Architecture::Other("Gpt".into()),
+			contract: Contract::TokenMatch,
+			..spec.clone()
+		},
+	] {
+		check_spec(&good, &limits).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+	}
+}
+
+/// A spec with every field set, for the id vectors below.
+fn vector_spec(architecture: Architecture, contract: Contract) -> ModelSpec {
+	ModelSpec {
+		architecture,
+		max_input_len: 4096,
+		max_output_len: 4,
+		price: UNIT / 100,
+		replication: 3,
+		quorum: TWO_THIRDS,
+		contract,
+		royalty: 0,
+		compute_blocks: 0,
+	}
+}
+
+#[test]
+fn model_ids_are_the_runtimes_derivation() {
+	// blake2b-256 of SCALE(("verity/model/v1", manifest, spec)), computed independently of the
+	// client's generated types (Python's hashlib over hand-written SCALE bytes).
+	let manifest = ModelId::repeat_byte(0x11);
+	let mlp = vector_spec(Architecture::Mlp, Contract::Exact);
+	assert_eq!(
+		format!("{:?}", model_id(&manifest, &mlp)),
+		"0x5c46625d9f30146f432f7ee513247cdd7a14245d1dae9831acdf450a0b0eb069"
+	);
+	let llama = ModelSpec {
+		max_output_len: 4096,
+		royalty: 50_000_000,
+		compute_blocks: 5,
+		..vector_spec(Architecture::LlamaGguf, Contract::TokenMatch)
+	};
+	assert_eq!(
+		format!("{:?}", model_id(&manifest, &llama)),
+		"0xe3a9c26d8b0e021542580e544b46e7a923a24ad6150ed30de04e45ece04d5c8a"
+	);
+	let other = ModelSpec {
+		max_input_len: 100,
+		max_output_len: 8,
+		price: 1,
+		replication: 2,
+		quorum: 510_000_000,
+		compute_blocks: 20,
+		..vector_spec(Architecture::Other("Gpt".into()), Contract::Tolerance { eps: 1000 })
+	};
+	assert_eq!(
+		format!("{:?}", model_id(&manifest, &other)),
+		"0x1608f8c98933f9820d76001cb7d5ea71c5e671ab4e04746f4ae40afbf1e05d28"
+	);
+}
+
+/// The runtime's job rules (runtime/src/configs.rs) on a network chain, with `open` jobs open.
+fn job_rules(open: u32) -> JobRules {
+	JobRules {
+		max_duration: 600,
+		propagation_slack: 1,
+		min_quorum: 510_000_000,
+		max_quorum: TWO_THIRDS,
+		min_replication: 2,
+		max_replication: 16,
+		job_deposit: UNIT / 10,
+		deposit_surge: 9,
+		max_open_jobs: 1024,
+		max_open_jobs_per_account: 32,
+		open_jobs: open,
+	}
+}
+
+fn registered(spec: ModelSpec) -> Model {
+	Model {
+		id: ModelId::repeat_byte(1),
+		manifest: ModelId::repeat_byte(2),
+		owner: account_of(&signer_from_suri("//Alice").unwrap()),
+		spec,
+		deposit: 10 * UNIT,
+		status: ModelStatus::Active,
+		open_jobs: 0,
+		registered_at: 1,
+	}
+}
+
+#[test]
+fn job_terms_follow_the_chain_rules() {
+	let rules = job_rules(0);
+	let model = registered(ModelSpec {
+		replication: 1,
+		quorum: 700_000_000,
+		..vector_spec(Architecture::Mlp, Contract::Exact)
+	});
+	let request = JobRequest::new(model.id, vec![0; 32]);
+	// MinReplication 2 raises the model's 1; the model's 70 % quorum is capped at two thirds.
+	assert_eq!(
+		rules.check(&request, &model, 0).unwrap(),
+		JobTerms {
+			replication: 2,
+			quorum: TWO_THIRDS,
+			deadline_blocks: 20,
+			fee: 2 * UNIT / 100,
+			deposit: UNIT / 10,
+		}
+	);
+	// The deposit rises with the queue: a half-full queue adds 9 × 1/2 of it.
+	assert_eq!(job_rules(512).current_deposit(), UNIT / 10 + 9 * UNIT / 20);
+	assert_eq!(job_rules(1023).current_deposit(), UNIT / 10 + UNIT * 9 * 1023 / 10 / 1024);
+	// The shortest job is 5 + compute + 2 × slack blocks, plus one of margin for inclusion.
+	assert_eq!(rules.shortest_deadline_blocks(0), 7);
+	assert_eq!(rules.shortest_deadline_blocks(5), 12);
+	let at = |deadline| JobRequest { deadline_blocks: Some(deadline), ..request.clone() };
+	assert_eq!(rules.check(&at(8), &model, 0).unwrap().deadline_blocks, 8);
+	// A slow model gets a longer default deadline, and a short one is refused.
+	let slow = registered(ModelSpec { compute_blocks: 20, ..model.spec.clone() });
+	assert_eq!(rules.default_deadline_blocks(20), 50);
+	assert_eq!(rules.check(&request, &slow, 0).unwrap().deadline_blocks, 50);
+	let err = rules.check(&at(20), &slow, 0).unwrap_err();
+	assert!(err.to_string().contains("the deadline must be 28..=599 blocks away"), "{err}");
+}
+
+#[test]
+fn job_terms_outside_the_chain_rules_are_refused_before_signing() {
+	let rules = job_rules(0);
+	let model =
+		registered(ModelSpec { replication: 3, ..vector_spec(Architecture::Mlp, Contract::Exact) });
+	let request = JobRequest::new(model.id, vec![0; 32]);
+	let cases: Vec<(JobRequest, u32, &str)> = vec![
+		(
+			JobRequest { replication: Some(2), ..request.clone() },
+			0,
+			"replication 2 is below this job's minimum of 3",
+		),
+		(
+			JobRequest { replication: Some(17), ..request.clone() },
+			0,
+			"replication 17 is above the chain's maximum of 16",
+		),
+		(
+			JobRequest { quorum: Some(670_000_000), ..request.clone() },
+			0,
+			"quorum 67% is above the chain's maximum of 66.6666666%",
+		),
+		(
+			JobRequest { quorum: Some(500_000_000), ..request.clone() },
+			0,
+			"quorum 50% is below the chain's minimum of 51%",
+		),
+		(
+			JobRequest { deadline_blocks: Some(7), ..request.clone() },
+			0,
+			"the deadline must be 8..=599 blocks away",
+		),
+		(
+			JobRequest { deadline_blocks: Some(600), ..request.clone() },
+			0,
+			"the deadline must be 8..=599 blocks away",
+		),
+		(
+			JobRequest { max_fee: Some(UNIT / 100), ..request.clone() },
+			0,
+			"the job costs 0.03 VRT (3 × 0.01 VRT) but --max-fee is 0.01 VRT",
+		),
+		(request.clone(), 32, "this account already has 32 jobs open"),
+		(JobRequest { input: vec![], ..request.clone() }, 0, "the job input is empty"),
+	];
+	for (bad, open_of, expected) in cases {
+		let err = rules.check(&bad, &model, open_of).unwrap_err();
+		assert!(err.to_string().contains(expected), "{expected}: {err}");
+	}
+	let err = job_rules(1024).check(&request, &model, 0).unwrap_err();
+	assert!(err.to_string().contains("the chain's job queue is full"), "{err}");
+	let deprecated = Model { status: ModelStatus::Deprecated, ..model.clone() };
+	assert!(matches!(rules.check(&request, &deprecated, 0), Err(ClientError::ModelDeprecated(_))));
+	// Exactly two thirds is allowed.
+	let two_thirds = JobRequest { quorum: Some(TWO_THIRDS), ..request.clone() };
+	assert_eq!(rules.check(&two_thirds, &model, 0).unwrap().quorum, TWO_THIRDS);
 }
 
 #[test]
@@ -207,14 +448,32 @@ fn outputs_decode_by_architecture() {
 		}
 		other => panic!("{other:?}"),
 	}
+	// A generation settles its token ids only; text after them is never trusted.
 	let mut generation = 2u32.to_le_bytes().to_vec();
 	generation.extend(7u32.to_le_bytes());
 	generation.extend(9u32.to_le_bytes());
-	generation.extend(b"Hi!");
-	assert_eq!(
-		decode_output(&Architecture::LlamaGguf, &generation, None),
-		DecodedOutput::Generation { token_ids: vec![7, 9], text: "Hi!".into() }
-	);
+	let DecodedOutput::Generation { token_ids, text, .. } =
+		decode_output(&Architecture::LlamaGguf, &generation, None)
+	else {
+		panic!("not a generation")
+	};
+	assert_eq!((token_ids, text), (vec![7, 9], None));
+	let mut forged = generation.clone();
+	forged.extend([0xff, b'e', b'v', b'i', b'l']);
+	let DecodedOutput::Generation { token_ids, text, .. } =
+		decode_output(&Architecture::LlamaGguf, &forged, None)
+	else {
+		panic!("not a generation")
+	};
+	assert_eq!((token_ids, text), (vec![7, 9], None));
+	assert!(matches!(
+		decode_output(&Architecture::LlamaGguf, &[3, 0, 0, 0, 1, 0, 0, 0], None),
+		DecodedOutput::Undecoded { .. }
+	));
+	// The empty result is the operators' attestation that the engine rejected the input.
+	for architecture in [Architecture::Mlp, Architecture::BertEmbedding, Architecture::LlamaGguf] {
+		assert_eq!(decode_output(&architecture, &[], None), DecodedOutput::InputRejected);
+	}
 	assert!(matches!(
 		decode_output(&Architecture::Mlp, &[1, 2, 3], None),
 		DecodedOutput::Undecoded { .. }
@@ -302,6 +561,29 @@ fn cli_bad_amounts_and_arguments() {
 	verity(
 		&url,
 		None,
+		&["--suri", "//Bob", "job", "submit", "--model", MODEL, "--text", "hi", "--quorum", "2/0"],
+	)
+	.fails_with("bad percentage `2/0`");
+	// A valid fraction passes the argument checks; the node is next (and absent).
+	verity(
+		&url,
+		None,
+		&["--suri", "//Bob", "job", "submit", "--model", MODEL, "--text", "hi", "--quorum", "2/3"],
+	)
+	.fails_with("cannot reach node at");
+	verity(
+		&url,
+		None,
+		&["--suri", "//Bob", "job", "submit", "--model", MODEL, "--features", "1,x"],
+	)
+	.fails_with("feature `x` is not a number");
+	verity(&url, None, &["--suri", "//Alice", "operator", "set-models", "0x12"])
+		.fails_with("bad hex in the model id");
+	verity(&url, None, &["--suri", "//Alice", "model", "register", "risk-mlp", "--quorum", "x"])
+		.fails_with("bad percentage `x`");
+	verity(
+		&url,
+		None,
 		&[
 			"--suri",
 			"//Bob",
@@ -343,6 +625,15 @@ fn cli_model_register_needs_the_model_in_the_store() {
 		&["--suri", "//Alice", "model", "register", "risk-mlp", "--store", &store_arg],
 	)
 	.fails_with("cannot reach node at");
+	// A dry run needs no signer, only the chain's bounds.
+	verity(
+		&dead_url(),
+		None,
+		&["model", "register", "risk-mlp", "--store", &store_arg, "--dry-run"],
+	)
+	.fails_with("cannot reach node at");
+	verity(&dead_url(), None, &["model", "register", "risk-mlp", "--store", &store_arg])
+		.fails_with("needs a signer");
 }
 
 #[test]
@@ -353,4 +644,59 @@ fn decoded_outputs_print_at_the_precision_of_their_scale() {
 		[6_765_684i32, -709_839].iter().flat_map(|v| v.to_le_bytes()).collect();
 	let text = decode_output(&Architecture::BertEmbedding, &embedding, None).to_string();
 	assert_eq!(text, "embedding: 2 dimensions, starting 0.06765684, -0.00709839");
+	let rejected = decode_output(&Architecture::Mlp, &[], None).to_string();
+	assert!(rejected.starts_with("input rejected: the operators attested"), "{rejected}");
+	let json = serde_json::to_value(DecodedOutput::InputRejected).unwrap();
+	assert_eq!(json, serde_json::json!({ "kind": "input_rejected" }));
+}
+
+#[test]
+fn a_generation_without_its_model_locally_shows_the_ids() {
+	let mut generation = 2u32.to_le_bytes().to_vec();
+	generation.extend(504u32.to_le_bytes());
+	generation.extend(3575u32.to_le_bytes());
+	let dir = TempDir::new("no-llama");
+	let decoded =
+		decode_result(&Architecture::LlamaGguf, &ModelId::repeat_byte(9), &generation, &dir.0);
+	let DecodedOutput::Generation { token_ids, text: None, note: Some(note) } = &decoded else {
+		panic!("{decoded:?}")
+	};
+	assert_eq!(token_ids, &vec![504, 3575]);
+	assert!(note.contains("the text needs the model locally"), "{note}");
+	let shown = decoded.to_string();
+	assert!(
+		shown.starts_with("generation: 2 token(s): ids [504, 3575]; the text needs"),
+		"{shown}"
+	);
+	let json = serde_json::to_value(&decoded).unwrap();
+	assert_eq!(json["text"], serde_json::Value::Null);
+	assert_eq!(json["token_ids"], serde_json::json!([504, 3575]));
+}
+
+/// With the fetched SmolLM2 (scripts/fetch-models.sh), the client derives a generation's text
+/// from its token ids exactly as the engine wrote it. Skipped without the fetched store.
+#[test]
+fn a_generation_is_detokenized_with_the_local_model() {
+	let store = verity_engine::default_store_dir();
+	let Ok(model) = read_store_model(&store, "SmolLM2-135M-Instruct-Q4_1") else {
+		eprintln!("skipped: SmolLM2 is not in {} (scripts/fetch-models.sh)", store.display());
+		return;
+	};
+	let engine = verity_engine::Engine::open(&store).unwrap();
+	let prompt = b"What is the capital of France? Answer in one word.";
+	let verity_engine::Output::Generation { token_ids, text } =
+		engine.run(&model.digest.0, prompt).unwrap()
+	else {
+		panic!("not a generation")
+	};
+	// What the chain settles: the ids alone.
+	let settled =
+		verity_engine::Output::Generation { token_ids: token_ids.clone(), text: "".into() }
+			.to_bytes();
+	let decoded = decode_result(&Architecture::LlamaGguf, &model.digest, &settled, &store);
+	assert_eq!(
+		decoded,
+		DecodedOutput::Generation { token_ids, text: Some(text.clone()), note: None }
+	);
+	assert_eq!(text, "The capital of France is Paris.");
 }

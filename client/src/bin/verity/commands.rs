@@ -1,7 +1,7 @@
 //! What each command does: parse and check its arguments (before any network access, so a
 //! typo fails fast), connect, call the SDK, and build the report.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -9,9 +9,12 @@ use serde_json::json;
 use verity_client::{
 	amount::{format_vrt, parse_percent, parse_vrt},
 	jobs::{JobOutcome, JobRequest, JobState},
-	models::{read_store_model, spec_from_manifest, store_name, RegisterOptions},
+	models::{
+		local_manifest, looks_like_id, model_id, read_store_model, spec_from_manifest, store_name,
+		RegisterOptions,
+	},
 	operators::GeneratedKeys,
-	output::decode_output,
+	output::decode_result,
 	parse::{parse_account, parse_features, parse_hex, parse_model_id},
 	signer::{account_of, signer_from_suri, Signer},
 	ClientError, ModelId, Verity,
@@ -54,18 +57,28 @@ pub async fn run(cli: Cli) -> Result<Report> {
 	match command {
 		Command::Model(ModelCommand::Register(args)) => register_model(&url, suri, args).await,
 		Command::Model(ModelCommand::List) => list_models(&url).await,
-		Command::Model(ModelCommand::Show { id }) => {
-			let id = parse_model_id(&id)?;
+		Command::Model(ModelCommand::Show { model }) => {
+			if looks_like_id(&model) {
+				parse_model_id(&model)?;
+			}
+			let store = verity_engine::default_store_dir();
 			let chain = Verity::connect(&url).await?;
+			let id = chain.resolve_model(&store, &model).await?;
 			let model = chain.existing_model(id).await?;
-			let name = store_name(&verity_engine::default_store_dir(), &id);
+			let name = store_name(&store, &model.manifest);
 			Ok(Report::new(
 				json!({ "name": name, "model": model }),
 				render::model(&model, name.as_deref()),
 			))
 		}
 		Command::Job(JobCommand::Submit(args)) => submit_job(&url, suri, json, args).await,
-		Command::Job(JobCommand::Show { id }) => show_job(&url, id).await,
+		Command::Job(JobCommand::Show { id, store }) => show_job(&url, id, store).await,
+		Command::Job(JobCommand::Cancel { id }) => {
+			let signer = require_signer(suri)?;
+			let chain = Verity::connect(&url).await?;
+			let cancelled = chain.cancel_job(&signer, id).await?;
+			Ok(Report::new(json!(cancelled), render::cancelled(&cancelled)))
+		}
 		Command::Operator(command) => operator(&url, suri, command).await,
 		Command::Stake(command) => stake(&url, suri, command).await,
 		Command::Chain(ChainCommand::Status) => {
@@ -86,23 +99,47 @@ fn store_dir(store: Option<PathBuf>) -> PathBuf {
 }
 
 async fn register_model(url: &str, suri: Option<&str>, args: RegisterModel) -> Result<Report> {
-	let signer = require_signer(suri)?;
+	let signer = if args.dry_run { None } else { Some(require_signer(suri)?) };
 	let options = RegisterOptions {
 		price: parse_vrt(&args.price)?,
 		replication: args.replication,
 		quorum: parse_percent(&args.quorum)?,
 		royalty: parse_percent(&args.royalty)?,
+		compute_blocks: args.compute_blocks,
 	};
 	let store = store_dir(args.store);
 	let model = read_store_model(&store, &args.model)?;
 	let chain = Verity::connect(url).await?;
 	let limits = chain.registry_limits().await?;
 	let spec = spec_from_manifest(&store, &model.manifest, &options, &limits)?;
-	let registered = chain.register_model(&signer, model.id, &spec).await?;
+	let id = model_id(&model.digest, &spec);
 	let input_capped = model.manifest.limits.max_input_bytes > spec.max_input_len;
+	let Some(signer) = signer else {
+		let existing = chain.model(id).await?;
+		let mut human = format!(
+			"{} (manifest {:?}) under this spec is model {id:?}{}\n",
+			model.manifest.name,
+			model.digest,
+			if existing.is_some() { ", already registered" } else { ", not registered yet" }
+		);
+		human += &render::spec(&spec);
+		return Ok(Report::new(
+			json!({
+				"name": model.manifest.name,
+				"id": id,
+				"manifest": model.digest,
+				"spec": spec,
+				"registered": existing.is_some(),
+				"input_limit_capped_by_chain": input_capped,
+			}),
+			human,
+		));
+	};
+	eprintln!("registering {} (manifest {:?}) as model {id:?}", model.manifest.name, model.digest);
+	let registered = chain.register_model(&signer, model.digest, &spec).await?;
 	let mut human = format!(
-		"registered {} as {:?} in block #{}\n",
-		model.manifest.name, registered.id, registered.block_number
+		"registered {} as {:?} in block #{}\n  manifest {:?}\n",
+		model.manifest.name, registered.id, registered.block_number, registered.manifest
 	);
 	human += &render::spec(&registered.spec);
 	human += &format!("  deposit held: {} VRT\n", format_vrt(registered.deposit));
@@ -126,7 +163,7 @@ async fn list_models(url: &str) -> Result<Report> {
 	let chain = Verity::connect(url).await?;
 	let models = chain.models().await?;
 	let store = verity_engine::default_store_dir();
-	let named: Vec<_> = models.iter().map(|m| (m, store_name(&store, &m.id))).collect();
+	let named: Vec<_> = models.iter().map(|m| (m, store_name(&store, &m.manifest))).collect();
 	let human = if named.is_empty() {
 		"no models registered".to_string()
 	} else {
@@ -147,8 +184,9 @@ async fn list_models(url: &str) -> Result<Report> {
 	Ok(Report::new(json!(json), human))
 }
 
-/// The job input from whichever flag carries it.
-fn job_input(args: &SubmitJob, model: &ModelId, store: &Path) -> Result<Vec<u8>> {
+/// The job input from whichever flag carries it. Features are scaled by `input_scale` (the
+/// model's, from its manifest in the local store, else the engine's default).
+fn job_input(args: &SubmitJob, input_scale: Option<u64>) -> Result<Vec<u8>> {
 	if let Some(text) = &args.text {
 		return Ok(text.as_bytes().to_vec());
 	}
@@ -160,37 +198,34 @@ fn job_input(args: &SubmitJob, model: &ModelId, store: &Path) -> Result<Vec<u8>>
 			.with_context(|| format!("cannot read the input file {}", path.display()));
 	}
 	if let Some(features) = &args.features {
-		let scale = local_manifest(store, model)
-			.and_then(|m| m.numerics.input_scale)
-			.unwrap_or(verity_engine::manifest::DEFAULT_INPUT_SCALE);
+		let scale = input_scale.unwrap_or(verity_engine::manifest::DEFAULT_INPUT_SCALE);
 		return Ok(parse_features(features, scale)?);
 	}
 	bail!("give the input with --text, --input-hex, --input-file or --features")
 }
 
-/// The model's manifest from the local store, when the store exists and has it.
-fn local_manifest(store: &Path, model: &ModelId) -> Option<verity_engine::Manifest> {
-	if !store.join("manifests").is_dir() {
-		return None;
-	}
-	let store = verity_engine::ModelStore::open(store).ok()?;
-	store.manifest(&verity_engine::Digest(model.0)).ok()
-}
-
 async fn submit_job(url: &str, suri: Option<&str>, json: bool, args: SubmitJob) -> Result<Report> {
 	let signer = require_signer(suri)?;
-	let model = parse_model_id(&args.model)?;
+	if looks_like_id(&args.model) {
+		parse_model_id(&args.model)?;
+	}
 	let store = store_dir(args.store.clone());
-	let input = job_input(&args, &model, &store)?;
+	// Every argument that can be wrong is checked before connecting (features with the default
+	// scale; they are encoded again with the model's own once it is known).
+	job_input(&args, None)?;
+	let max_fee = args.max_fee.as_deref().map(parse_vrt).transpose()?;
+	let quorum = args.quorum.as_deref().map(parse_percent).transpose()?;
+	let chain = Verity::connect(url).await?;
+	let model = chain.existing_model(chain.resolve_model(&store, &args.model).await?).await?;
+	let input_scale = local_manifest(&store, &model.manifest).and_then(|m| m.numerics.input_scale);
 	let request = JobRequest {
-		model,
-		input,
-		max_fee: args.max_fee.as_deref().map(parse_vrt).transpose()?,
+		model: model.id,
+		input: job_input(&args, input_scale)?,
+		max_fee,
 		replication: args.replication,
-		quorum: args.quorum.as_deref().map(parse_percent).transpose()?,
+		quorum,
 		deadline_blocks: args.deadline_blocks,
 	};
-	let chain = Verity::connect(url).await?;
 	let job = chain.submit_job(&signer, &request).await?;
 	if !args.wait {
 		return Ok(Report::new(json!(job), render::submitted(&job)));
@@ -209,9 +244,9 @@ async fn submit_job(url: &str, suri: Option<&str>, json: bool, args: SubmitJob) 
 		bail!("{}", render::unsettled(job.job_id, &outcome));
 	};
 	let registered = chain.model(result.model).await?;
-	let scale = local_manifest(&store, &result.model).and_then(|m| m.numerics.output_scale);
-	let decoded =
-		registered.as_ref().map(|m| decode_output(&m.spec.architecture, &result.output, scale));
+	let decoded = registered
+		.as_ref()
+		.map(|m| decode_result(&m.spec.architecture, &m.manifest, &result.output, &store));
 	let human = format!(
 		"job {} settled; final at block #{finalized_block}\n{}",
 		job.job_id,
@@ -220,7 +255,8 @@ async fn submit_job(url: &str, suri: Option<&str>, json: bool, args: SubmitJob) 
 	Ok(Report::new(json!({ "job": job, "outcome": outcome, "decoded": decoded }), human))
 }
 
-async fn show_job(url: &str, id: u64) -> Result<Report> {
+async fn show_job(url: &str, id: u64, store: Option<PathBuf>) -> Result<Report> {
+	let store = store_dir(store);
 	let chain = Verity::connect(url).await?;
 	match chain.job_state(id).await? {
 		JobState::Open(job) => {
@@ -229,11 +265,9 @@ async fn show_job(url: &str, id: u64) -> Result<Report> {
 		}
 		JobState::Settled(result) => {
 			let registered = chain.model(result.model).await?;
-			let scale = local_manifest(&verity_engine::default_store_dir(), &result.model)
-				.and_then(|m| m.numerics.output_scale);
 			let decoded = registered
 				.as_ref()
-				.map(|m| decode_output(&m.spec.architecture, &result.output, scale));
+				.map(|m| decode_result(&m.spec.architecture, &m.manifest, &result.output, &store));
 			let human = format!("job {id} settled\n{}", render::result(&result, decoded.as_ref()));
 			let mut value = json!(JobState::Settled(result));
 			value["decoded"] = json!(decoded);
@@ -248,8 +282,9 @@ async fn operator(url: &str, suri: Option<&str>, command: OperatorCommand) -> Re
 			let signer = require_signer(suri)?;
 			let bond = parse_vrt(&bond)?;
 			let commission = parse_percent(&commission)?;
-			let models = parse_model_ids(&models)?;
+			check_model_ids(&models)?;
 			let chain = Verity::connect(url).await?;
+			let models = resolve_models(&chain, &models).await?;
 			let receipt = chain.register_operator(&signer, bond, commission, models).await?;
 			Ok(Report::new(json!(receipt), render::receipt(&receipt)))
 		}
@@ -283,8 +318,9 @@ async fn operator(url: &str, suri: Option<&str>, command: OperatorCommand) -> Re
 		}
 		OperatorCommand::SetModels { models } => {
 			let signer = require_signer(suri)?;
-			let models = parse_model_ids(&models)?;
+			check_model_ids(&models)?;
 			let chain = Verity::connect(url).await?;
+			let models = resolve_models(&chain, &models).await?;
 			let receipt = chain.set_models(&signer, models).await?;
 			Ok(Report::new(json!(receipt), render::receipt(&receipt)))
 		}
@@ -304,8 +340,22 @@ async fn operator(url: &str, suri: Option<&str>, command: OperatorCommand) -> Re
 	}
 }
 
-fn parse_model_ids(ids: &[String]) -> Result<Vec<ModelId>, ClientError> {
-	ids.iter().filter(|id| !id.trim().is_empty()).map(|id| parse_model_id(id)).collect()
+/// Fails on a malformed model id among `models` (names are looked up later, on chain).
+fn check_model_ids(models: &[String]) -> Result<(), ClientError> {
+	for id in models.iter().filter(|m| looks_like_id(m)) {
+		parse_model_id(id)?;
+	}
+	Ok(())
+}
+
+/// The registered models `models` name (ids, or names in the default store).
+async fn resolve_models(chain: &Verity, models: &[String]) -> Result<Vec<ModelId>, ClientError> {
+	let store = verity_engine::default_store_dir();
+	let mut ids = Vec::new();
+	for model in models.iter().filter(|m| !m.trim().is_empty()) {
+		ids.push(chain.resolve_model(&store, model).await?);
+	}
+	Ok(ids)
 }
 
 async fn stake(url: &str, suri: Option<&str>, command: StakeCommand) -> Result<Report> {

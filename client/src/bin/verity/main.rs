@@ -29,10 +29,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-	/// Models: register from an engine model store, list, show.
+	/// Models: register from an engine model store (or compute the id it would get), list, show.
 	#[command(subcommand)]
 	Model(ModelCommand),
-	/// Inference jobs: submit (and wait for the result), show.
+	/// Inference jobs: submit (and wait for the result), show, cancel.
 	#[command(subcommand)]
 	Job(JobCommand),
 	/// Operators: register, session keys, served models, list.
@@ -48,20 +48,23 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ModelCommand {
-	/// Register a model of the engine's model store under its manifest digest.
+	/// Register a model of the engine's model store under a spec. Its id is derived from the
+	/// manifest and the spec (so the same weights at another price are another model); it is
+	/// printed before signing.
 	Register(RegisterModel),
 	/// List the registered models.
 	List,
 	/// Show one registered model.
 	Show {
-		/// The model id (0x + 64 hex digits).
-		id: String,
+		/// The model id (0x + 64 hex digits), or the name of a model in the local store when
+		/// exactly one registered model runs it.
+		model: String,
 	},
 }
 
 #[derive(Args, Debug)]
 pub struct RegisterModel {
-	/// The model in the store: its id (manifest digest) or its name (e.g. risk-mlp).
+	/// The model in the store: its name (e.g. risk-mlp) or its manifest digest.
 	pub model: String,
 	/// The model store directory [default: $VERITY_MODEL_STORE, else
 	/// $VERITY_HOME/store, else ~/.local/share/verity/store].
@@ -73,12 +76,20 @@ pub struct RegisterModel {
 	/// Operators per job unless the submitter says otherwise.
 	#[arg(long, default_value_t = 3)]
 	pub replication: u32,
-	/// Percent of the assigned operators' stake that must agree on a result.
-	#[arg(long, default_value = "67")]
+	/// Share of a job's seats that must agree on a result: a percentage or a fraction (jobs
+	/// use at most two thirds).
+	#[arg(long, default_value = "2/3")]
 	pub quorum: String,
 	/// Percent of every settled job's fee paid to the owner.
 	#[arg(long, default_value = "0")]
 	pub royalty: String,
+	/// Blocks an operator may need to run one job (the chain keeps each job's commit window
+	/// open this much longer) [default: 0 for Mlp and BertEmbedding, 5 for LlamaGguf].
+	#[arg(long)]
+	pub compute_blocks: Option<u32>,
+	/// Check the spec against the chain and print the model id it would get, without signing.
+	#[arg(long)]
+	pub dry_run: bool,
 }
 
 // Parsed once per run: the size difference between variants costs nothing.
@@ -91,13 +102,24 @@ pub enum JobCommand {
 	Show {
 		/// The job id.
 		id: u64,
+		/// The model store used to decode the result (a generation's text, a vector's scale)
+		/// [default: as for `model register`].
+		#[arg(long)]
+		store: Option<PathBuf>,
+	},
+	/// Withdraw an open job before any operator committed: the fee comes back; the deposit
+	/// too if the operators were not drawn yet, else it is forfeited.
+	Cancel {
+		/// The job id.
+		id: u64,
 	},
 }
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("input").required(true).multiple(false)))]
 pub struct SubmitJob {
-	/// The model id (0x + 64 hex digits).
+	/// The model id (0x + 64 hex digits), or the name of a model in the local store when
+	/// exactly one registered model runs it.
 	#[arg(long)]
 	pub model: String,
 	/// Text input (BertEmbedding, LlamaGguf), sent as its UTF-8 bytes.
@@ -113,25 +135,29 @@ pub struct SubmitJob {
 	/// local model store when it has the model, else the engine default 10^4).
 	#[arg(long, group = "input", allow_hyphen_values = true)]
 	pub features: Option<String>,
-	/// Operators to run the job [default: the model's replication].
+	/// Operators to run the job, at least the model's replication and the chain's minimum
+	/// [default: that minimum].
 	#[arg(long)]
 	pub replication: Option<u32>,
-	/// Percent of assigned stake that must agree [default: the model's quorum].
+	/// Share of the seats that must agree, a percentage or a fraction, at most 2/3 [default:
+	/// the model's quorum, capped at 2/3].
 	#[arg(long)]
 	pub quorum: Option<String>,
 	/// The most to pay, in VRT [default: exactly replication × price].
 	#[arg(long)]
 	pub max_fee: Option<String>,
-	/// Blocks until the deadline (half to commit, half to reveal).
-	#[arg(long, default_value_t = verity_client::jobs::DEFAULT_DEADLINE_BLOCKS)]
-	pub deadline_blocks: u32,
+	/// Blocks until the deadline (half to commit, half to reveal) [default: 20, longer for a
+	/// model that declares more compute time].
+	#[arg(long)]
+	pub deadline_blocks: Option<u32>,
 	/// Follow the job until its settlement is finalized, then print the output.
 	#[arg(long)]
 	pub wait: bool,
 	/// With --wait: give up after this many seconds [default: when the deadline has passed].
 	#[arg(long)]
 	pub timeout: Option<u64>,
-	/// The model store used to find the model's scales [default: as for `model register`].
+	/// The model store used to find the model by name, its scales and a generation's text
+	/// [default: as for `model register`].
 	#[arg(long)]
 	pub store: Option<PathBuf>,
 }
@@ -146,7 +172,7 @@ pub enum OperatorCommand {
 		/// Percent of rewards the operator keeps before sharing with delegators.
 		#[arg(long, default_value = "10")]
 		commission: String,
-		/// The models it serves (ids, comma-separated).
+		/// The models it serves (ids, or names in the local store; comma-separated).
 		#[arg(long, value_delimiter = ',')]
 		models: Vec<String>,
 	},
@@ -165,7 +191,7 @@ pub enum OperatorCommand {
 	},
 	/// Replace the models the signer serves.
 	SetModels {
-		/// The model ids (none: serve nothing).
+		/// The model ids, or names in the local store (none: serve nothing).
 		models: Vec<String>,
 	},
 	/// List the operators.

@@ -4,7 +4,7 @@
 use verity_client::{
 	amount::{format_percent, format_vrt},
 	chain::ChainStatus,
-	jobs::{Job, JobOutcome, JobProgress, JobResult, Phase, SubmittedJob},
+	jobs::{CancelledJob, Job, JobOutcome, JobProgress, JobResult, Phase, SubmittedJob},
 	models::{Model, ModelSpec, ModelStatus},
 	operators::{Operator, StakeReceipt, Status},
 	output::DecodedOutput,
@@ -13,12 +13,13 @@ use verity_client::{
 
 pub fn spec(spec: &ModelSpec) -> String {
 	format!(
-		"  architecture {}, input ≤ {} bytes, output ≤ {} bytes, contract {}\n  \
+		"  architecture {}, input ≤ {} bytes, output ≤ {} bytes, contract {}, compute {} block(s)\n  \
 		 price {} VRT per operator, replication {}, quorum {}, royalty {}\n",
 		spec.architecture,
 		spec.max_input_len,
 		spec.max_output_len,
 		spec.contract,
+		spec.compute_blocks,
 		format_vrt(spec.price),
 		spec.replication,
 		format_percent(spec.quorum),
@@ -32,9 +33,10 @@ pub fn model(model: &Model, name: Option<&str>) -> String {
 		ModelStatus::Deprecated => "deprecated",
 	};
 	format!(
-		"{:?}{}\n  owner {}, {status}, {} open job(s), registered at block #{}\n{}",
+		"{:?}{}\n  manifest {:?}\n  owner {}, {status}, {} open job(s), registered at block #{}\n{}",
 		model.id,
 		name.map(|n| format!(" ({n})")).unwrap_or_default(),
+		model.manifest,
 		model.owner,
 		model.open_jobs,
 		model.registered_at,
@@ -44,21 +46,44 @@ pub fn model(model: &Model, name: Option<&str>) -> String {
 
 pub fn submitted(job: &SubmittedJob) -> String {
 	format!(
-		"job {} submitted in block #{} ({:?})\n  model {:?}\n  fee {} VRT held in escrow\n  \
-		 operators: {}\n  commits close at block #{}, deadline block #{}\n",
+		"job {} submitted in block #{} ({:?})\n  model {:?}\n  fee {} VRT held in escrow, \
+		 deposit {} VRT held\n  {} operator(s) are drawn at the start of the next block\n  \
+		 commits close at block #{}, deadline block #{}\n",
 		job.job_id,
 		job.block_number,
 		job.block_hash,
 		job.model,
 		format_vrt(job.fee),
-		accounts(&job.operators),
+		format_vrt(job.deposit),
+		job.replication,
 		job.commit_end,
 		job.deadline,
 	)
 }
 
+pub fn cancelled(job: &CancelledJob) -> String {
+	let deposit = if job.deposit_forfeited == 0 {
+		"the deposit was returned".to_string()
+	} else {
+		format!(
+			"the deposit of {} VRT was forfeited (drawn already)",
+			format_vrt(job.deposit_forfeited)
+		)
+	};
+	format!(
+		"job {} cancelled in block #{} ({:?}): {} VRT refunded; {deposit}\n",
+		job.job_id,
+		job.block_number,
+		job.block_hash,
+		format_vrt(job.refunded),
+	)
+}
+
 pub fn progress(progress: &JobProgress) -> String {
 	match progress {
+		JobProgress::Assigned { block, operators } => {
+			format!("block #{block}: operators drawn: {}", accounts(operators))
+		}
 		JobProgress::Committed { operator, block, commits, assigned } => {
 			format!("block #{block}: {operator} committed ({commits}/{assigned})")
 		}
@@ -66,18 +91,28 @@ pub fn progress(progress: &JobProgress) -> String {
 			"block #{block}: {operator} revealed output 0x{} ({reveals}/{assigned})",
 			hex::encode(output_digest)
 		),
-		JobProgress::Settled { block, output_digest, agreeing } => format!(
+		JobProgress::Settled { block, input_rejected: true, agreeing, deposit_forfeited, .. } => {
+			format!(
+				"block #{block}: settled: {} operator(s) attested that the engine rejects the input; \
+				 deposit of {} VRT forfeited; waiting for finality",
+				agreeing.len(),
+				format_vrt(*deposit_forfeited)
+			)
+		}
+		JobProgress::Settled { block, output_digest, agreeing, .. } => format!(
 			"block #{block}: settled on output 0x{}, agreed by {} operator(s); waiting for finality",
 			hex::encode(output_digest),
 			agreeing.len()
 		),
-		JobProgress::Failed { block, reason, refunded } => format!(
-			"block #{block}: failed ({reason}); {} VRT refunded; waiting for finality",
+		JobProgress::Failed { block, reason, operators_paid, refunded } => format!(
+			"block #{block}: failed ({reason}); {} VRT paid to the operators that revealed, {} VRT refunded; waiting for finality",
+			format_vrt(*operators_paid),
 			format_vrt(*refunded)
 		),
-		JobProgress::Cancelled { block, refunded } => format!(
-			"block #{block}: cancelled; {} VRT refunded; waiting for finality",
-			format_vrt(*refunded)
+		JobProgress::Cancelled { block, refunded, deposit_forfeited } => format!(
+			"block #{block}: cancelled; {} VRT refunded, {} VRT of deposit forfeited; waiting for finality",
+			format_vrt(*refunded),
+			format_vrt(*deposit_forfeited)
 		),
 		JobProgress::Finalized { block } => format!("finalized at block #{block}"),
 	}
@@ -86,27 +121,35 @@ pub fn progress(progress: &JobProgress) -> String {
 /// The error text of a job that ended without a result.
 pub fn unsettled(job_id: u64, outcome: &JobOutcome) -> String {
 	match outcome {
-		JobOutcome::Failed { reason, refunded, finalized_block } => format!(
-			"job {job_id} failed: {reason}; its fee of {} VRT was refunded (final at block #{finalized_block})",
+		JobOutcome::Failed { reason, operators_paid, refunded, finalized_block } => format!(
+			"job {job_id} failed: {reason}; {} VRT of its fee paid the operators that revealed, {} VRT was refunded (final at block #{finalized_block})",
+			format_vrt(*operators_paid),
 			format_vrt(*refunded)
 		),
-		JobOutcome::Cancelled { refunded, finalized_block } => format!(
-			"job {job_id} was cancelled; {} VRT refunded (final at block #{finalized_block})",
-			format_vrt(*refunded)
+		JobOutcome::Cancelled { refunded, deposit_forfeited, finalized_block } => format!(
+			"job {job_id} was cancelled; {} VRT refunded, {} VRT of deposit forfeited (final at block #{finalized_block})",
+			format_vrt(*refunded),
+			format_vrt(*deposit_forfeited)
 		),
 		JobOutcome::Settled { .. } => format!("job {job_id} settled"),
 	}
 }
 
 pub fn result(result: &JobResult, decoded: Option<&DecodedOutput>) -> String {
-	let mut text = format!(
-		"  model {:?}\n  output 0x{} ({} bytes)\n  output digest 0x{}\n",
-		result.model,
-		hex::encode(&result.output),
-		result.output.len(),
-		hex::encode(&result.output_digest),
-	);
+	let mut text = format!("  model {:?}\n", result.model);
+	if result.input_rejected {
+		text += "  INPUT REJECTED: the operators attested that the engine refuses this input \
+		         (empty result; the fee paid for the verdict, the deposit was forfeited)\n";
+	} else {
+		text += &format!(
+			"  output 0x{} ({} bytes)\n",
+			hex::encode(&result.output),
+			result.output.len()
+		);
+	}
+	text += &format!("  output digest 0x{}\n", hex::encode(&result.output_digest));
 	match decoded {
+		Some(DecodedOutput::InputRejected) => {}
 		Some(decoded) => text += &format!("  {decoded}\n"),
 		None => text += "  (the model is no longer registered; output not decoded)\n",
 	}
@@ -130,6 +173,7 @@ pub fn result(result: &JobResult, decoded: Option<&DecodedOutput>) -> String {
 
 pub fn open_job(job: &Job) -> String {
 	let phase = match job.phase {
+		Phase::Draw => "operators drawn at the start of the next block",
 		Phase::Commit => "commit phase",
 		Phase::Reveal => "reveal phase",
 		Phase::Expired => "past its deadline (settling)",
@@ -148,6 +192,9 @@ pub fn open_job(job: &Job) -> String {
 		job.commit_end,
 		job.deadline,
 	);
+	if job.operators.is_empty() {
+		text += "    none yet\n";
+	}
 	for seat in &job.operators {
 		text += &format!(
 			"    {} stake {} VRT, {}, {}\n",
