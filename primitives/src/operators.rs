@@ -76,8 +76,4 @@ pub trait OperatorProvider<AccountId, Balance> {
 	/// [`Self::report_offence`] succeed.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_up_operator(operator: &AccountId, model: &ModelId, stake: Balance);
-
-	/// Give `operator` `count` delegators, for benchmarks of the worst-case slash.
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_delegators(operator: &AccountId, count: u32);
 }

@@ -321,9 +321,6 @@ impl OperatorProvider<AccountId, Balance> for MockOperators {
 			Balances::set_balance(operator, stake);
 		}
 	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_delegators(_operator: &AccountId, _count: u32) {}
 }
 
 /// Where forfeited deposits go in tests.

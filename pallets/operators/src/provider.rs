@@ -58,13 +58,6 @@ impl<T: Config> OperatorProvider<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			log::error!(target: LOG_TARGET, "cannot set up operator {operator:?}: {e:?}");
 		}
 	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn set_up_delegators(operator: &T::AccountId, count: u32) {
-		if let Err(e) = Self::set_up_delegators_for_benchmark(operator, count) {
-			log::error!(target: LOG_TARGET, "cannot set up delegators of {operator:?}: {e:?}");
-		}
-	}
 }
 
 impl<T: Config> Pallet<T> {

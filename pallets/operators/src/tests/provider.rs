@@ -64,11 +64,10 @@ fn set_up_operator_registers_or_tops_up() {
 #[cfg(feature = "runtime-benchmarks")]
 #[test]
 fn set_up_delegators_fills_up_to_the_bound() {
-	use verity_primitives::operators::OperatorProvider;
 	ExtBuilder::default().build().execute_with(|| {
-		Operators::set_up_delegators(&ALICE, 2);
+		assert_ok!(Operators::set_up_delegators_for_benchmark(&ALICE, 2));
 		assert_eq!(operator(ALICE).delegators, 2);
-		Operators::set_up_delegators(&ALICE, 10);
+		assert_ok!(Operators::set_up_delegators_for_benchmark(&ALICE, 10));
 		assert_eq!(operator(ALICE).delegators, MAX_DELEGATORS);
 		assert_eq!(stake_of(ALICE), 1_000 + MAX_DELEGATORS as u128 * MIN_DELEGATION);
 		Operators::do_try_state().expect("try_state holds");
