@@ -36,12 +36,9 @@ fi
 
 # --- Build (one cargo build at a time on this machine) ------------------------------------------
 # The node embeds the wasm runtime it runs, so the wasm build must not be skipped.
-unset SKIP_WASM_BUILD
-lock=()
-command -v flock >/dev/null && lock=(flock /tmp/verity-cargo.lock)
-log "building verity-node, the verity CLI (testnet.sh uses it) and the bench_e2e example"
-"${lock[@]}" cargo build --locked --manifest-path "$VERITY_ROOT/Cargo.toml" \
-	-p verity-node -p verity-client --bins --examples
+log "building the workspace (node, CLI) and the bench_e2e example"
+build_workspace
+build_workspace --examples
 [ -x "$example" ] || die "no example binary at $example"
 
 # --- A fresh network of its own ---------------------------------------------------------------

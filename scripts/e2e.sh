@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$VERITY_ROOT/scripts/setup.sh" --no-build
 export RAYON_NUM_THREADS=1
-# The node must carry the wasm runtime: never SKIP_WASM_BUILD here.
+build_workspace
+# The same package set as the test command's, so this test build shares its artifacts.
 unset SKIP_WASM_BUILD
-cargo build --locked -p verity-node --manifest-path "$VERITY_ROOT/Cargo.toml"
-cargo test --locked -p verity-client --test e2e --manifest-path "$VERITY_ROOT/Cargo.toml" -- --nocapture "$@"
+cargo_locked test --workspace --test e2e -- --nocapture "$@"

@@ -19,13 +19,31 @@ as_root() {
 	else die "need root to run: $*"; fi
 }
 
-# build_engine PROFILE: builds the verity-engine CLI (dev or release), one cargo build at a time
-# on this machine, and prints the binary's path.
-build_engine() {
-	local profile="$1" dir="$1" lock=()
-	[ "$profile" = dev ] && dir=debug
+# cargo_locked ARGS: runs cargo on the workspace with --locked, one cargo build at a time on this machine.
+cargo_locked() {
+	local lock=()
 	command -v flock >/dev/null && lock=(flock /tmp/verity-cargo.lock)
-	"${lock[@]}" cargo build --quiet --locked --profile "$profile" -p verity-engine --bin verity-engine \
-		--manifest-path "$VERITY_ROOT/Cargo.toml" >&2
-	echo "$CARGO_TARGET_DIR/$dir/verity-engine"
+	"${lock[@]}" cargo "$@" --locked --manifest-path "$VERITY_ROOT/Cargo.toml"
+}
+
+# build_workspace [ARGS]: THE build of set-up, run, testnet and the end-to-end scripts. Every one of
+# them builds the whole workspace in the dev profile with the same features, so cargo unifies
+# dependency features the same way each time and one build serves them all (the node embeds the
+# wasm runtime, so its build is never skipped here). `scripts/test.sh` checks that its own test build
+# leaves this one fresh; build anything else only in another profile or target dir.
+build_workspace() {
+	(unset SKIP_WASM_BUILD; cargo_locked build --workspace "$@")
+}
+
+# build_engine PROFILE: builds the verity-engine CLI and prints the binary's path. The dev build is
+# the workspace build above; release (benchmarks only) builds the engine alone.
+build_engine() {
+	local profile="$1"
+	if [ "$profile" = dev ]; then
+		build_workspace >&2
+		echo "$CARGO_TARGET_DIR/debug/verity-engine"
+	else
+		cargo_locked build --quiet --profile "$profile" -p verity-engine --bin verity-engine >&2
+		echo "$CARGO_TARGET_DIR/$profile/verity-engine"
+	fi
 }

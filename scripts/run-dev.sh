@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-cargo build --locked -p verity-node --manifest-path "$VERITY_ROOT/Cargo.toml"
+build_workspace
 node="$CARGO_TARGET_DIR/debug/verity-node"
 
 rpc_port=9944

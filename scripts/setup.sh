@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything a Verity build needs and checks it. Safe to run again: it only installs what is missing.
-#   scripts/setup.sh            system packages, rust targets, model files, then builds verity-node and the verity CLI
+#   scripts/setup.sh            system packages, rust targets, model files, then the one workspace build (node, CLI, engine)
 #   scripts/setup.sh --no-build skip the build (CI builds in its test step)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -49,7 +49,7 @@ fi
 
 # --- Build -----------------------------------------------------------------------------
 if [ "$build" = 1 ]; then
-	log "building verity-node and the verity CLI; a cold build takes 25-40 minutes on 2 cores"
-	cargo build --locked -p verity-node -p verity-client --manifest-path "$VERITY_ROOT/Cargo.toml"
+	log "building the workspace (verity-node, the verity CLI, the engine); a cold build takes 25-40 minutes on 2 cores"
+	build_workspace
 	log "done: run scripts/run-dev.sh to start a development chain"
 fi

@@ -49,7 +49,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start() {
 	[ "${1:-}" = "--fresh" ] && { stop_all; rm -rf "$dir"; }
 	if [ "${VERITY_NODE:-}" = "" ]; then
-		cargo build --locked -p verity-node -p verity-client --manifest-path "$VERITY_ROOT/Cargo.toml"
+		build_workspace
 	fi
 	[ -x "$node" ] || die "no node binary at $node"
 	mkdir -p "$dir"
@@ -80,7 +80,7 @@ start_node() {
 # manager then picks it by stake, and it authors blocks once its session begins.
 join() {
 	running alice || die "the network is not running: $0 start"
-	[ -x "$verity" ] || die "no verity CLI at $verity (cargo build -p verity-client)"
+	[ -x "$verity" ] || die "no verity CLI at $verity (scripts/setup.sh builds it)"
 	local url="ws://127.0.0.1:$(rpc_port alice)" dave_url="ws://127.0.0.1:$(rpc_port dave)" dave
 	dave=$("$node" key inspect //Dave | sed -n 's/.*SS58 Address: *\([0-9A-Za-z]*\).*/\1/p')
 	start_node dave --validator --name Dave
@@ -135,7 +135,7 @@ first_id() { grep -o '"id": *"0x[0-9a-f]\{64\}"' | head -1 | grep -o '0x[0-9a-f]
 # manifest and its spec, so it is read back from the chain and recorded in $dir/models. Safe to
 # repeat.
 provision() {
-	[ -x "$verity" ] || die "no verity CLI at $verity (cargo build -p verity-client)"
+	[ -x "$verity" ] || die "no verity CLI at $verity (scripts/setup.sh builds it)"
 	local url="ws://127.0.0.1:$(rpc_port alice)" name id ids=()
 	wait_finalized
 	: >"$dir/models.new"
