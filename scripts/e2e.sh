@@ -12,4 +12,4 @@ export RAYON_NUM_THREADS=1
 build_workspace
 # The same package set as the test command's, so this test build shares its artifacts.
 unset SKIP_WASM_BUILD
-cargo_locked test --workspace --test e2e -- --nocapture "$@"
+cargo_locked test --workspace --test chains -- --nocapture three_validators "$@"

@@ -11,7 +11,7 @@ unset SKIP_WASM_BUILD
 
 # One build serves set-up, run and tests: the test build must compile test code only, and must
 # leave the run build (scripts/run-dev.sh) fresh. Both are checked from cargo's own output.
-compiled() { grep -oE '^ *Compiling [^ ]+' | awk '{print $2}' | sort -u; }
+compiled() { { grep -oE '^ *Compiling [^ ]+' || true; } | awk '{print $2}' | sort -u; }
 workspace_crates="$(cargo metadata --no-deps --format-version 1 --manifest-path "$VERITY_ROOT/Cargo.toml" \
 	| grep -oE '"name":"[^"]+","version"' | cut -d'"' -f4 | sort -u)"
 log "the run build (scripts/setup.sh, scripts/run-dev.sh)"

@@ -3,13 +3,11 @@
 //! before signing) and lists, a job submits, is drawn and shows, a job followed with `--wait`
 //! returns its finalized result (Alice's off-chain worker runs the risk-mlp from the test's
 //! model store), an input the engine rejects settles as an attested rejection, and each bad
-//! input fails with a clear error.
+//! input fails with a clear error; the chain spec carries the token properties wallets show.
 //!
 //! One node serves every step (a debug node takes tens of seconds to start); the steps run in
 //! order, each is reported on its own, and the test fails listing every step that failed. The
 //! node is stopped by PID when the test ends, failing or not.
-
-mod common;
 
 use std::{
 	panic::{catch_unwind, AssertUnwindSafe},
@@ -18,7 +16,7 @@ use std::{
 };
 
 use codec::{Decode, Encode};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 /// Dev accounts the dev genesis endows (Alice validates and is a bonded operator).
@@ -72,6 +70,7 @@ fn cli_against_a_dev_chain() {
 		("oversized input", oversized_input),
 		("insufficient funds", insufficient_funds),
 		("chain status", chain_status),
+		("chain spec: name and token properties", chain_spec),
 	];
 	let mut failed = Vec::new();
 	for (name, step) in steps.iter().copied() {
@@ -443,6 +442,18 @@ fn insufficient_funds(chain: &Chain) {
 		.fails_with("insufficient funds: the job fee (0.02 VRT) and deposit (0.1");
 	// Refused by the transaction pool: no balance for the transaction fee.
 	chain.verity(&["--suri", PAUPER, "stake", "claim", ALICE]).fails_with("insufficient funds");
+}
+
+/// The dev chain spec carries the name and token properties wallets display, and the node has
+/// finalized blocks of its own (Alice alone authors and votes).
+fn chain_spec(chain: &Chain) {
+	let rpc = |method: &str| chain.node.rpc(method, json!([])).unwrap_or_else(|e| panic!("{e}"));
+	let properties = rpc("system_properties");
+	assert_eq!(properties["tokenSymbol"], "VRT");
+	assert_eq!(properties["tokenDecimals"], 12);
+	assert_eq!(properties["ss58Format"], 42);
+	assert_eq!(rpc("system_chain"), "Verity Development");
+	assert!(chain.node.finalized().expect("finalized head").0 >= 3);
 }
 
 fn chain_status(chain: &Chain) {
