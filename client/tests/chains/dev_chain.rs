@@ -102,7 +102,7 @@ fn metadata_is_current(chain: &Chain) {
 	let reply = call("Metadata_metadata_at_version", newest.encode());
 	let served =
 		Option::<Vec<u8>>::decode(&mut &reply[..]).unwrap().expect("metadata at its own version");
-	let committed = include_bytes!("../artifacts/verity.scale");
+	let committed = include_bytes!("../../artifacts/verity.scale");
 	assert!(
 		served == committed,
 		"client/artifacts/verity.scale ({} bytes) differs from the node's metadata V{newest} ({} bytes): \
