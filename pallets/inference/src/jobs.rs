@@ -21,7 +21,7 @@ use sp_runtime::traits::{CheckedMul, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// The phase boundaries of a job submitted at `now` for a model needing `compute_blocks`,
-	/// given the deadline the submitter asked for.
+	/// given the deadline its submitter asked for.
 	pub fn schedule(
 		now: BlockNumberFor<T>,
 		compute_blocks: u32,
