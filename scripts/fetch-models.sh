@@ -77,7 +77,7 @@ done
 
 # --- Engine ----------------------------------------------------------------------------------------------
 if [ -z "$engine" ]; then
-	log "building the workspace (verity-engine with the node and CLI: one build serves all; 25-40 minutes cold on 2 cores)"
+	log "building the workspace (verity-engine with the node and CLI: one build serves all; about 15 minutes cold on 2 cores)"
 	engine="$(build_engine dev)"
 fi
 [ -x "$engine" ] || die "verity-engine not found at $engine"

@@ -49,7 +49,7 @@ fi
 
 # --- Build -----------------------------------------------------------------------------
 if [ "$build" = 1 ]; then
-	log "building the workspace (verity-node, the verity CLI, the engine); a cold build takes 25-40 minutes on 2 cores"
+	log "building the workspace (verity-node, the verity CLI, the engine); a cold build takes about 15 minutes on 2 cores"
 	build_workspace
 	log "done: run scripts/run-dev.sh to start a development chain"
 fi
