@@ -57,31 +57,14 @@ impl Verity {
 		let health = rpc.system_health().await.map_err(ClientError::chain)?;
 		let at = self.at_best().await?;
 		let finalized = self.at_finalized().await?;
-		let storage = at.storage();
-		let session = storage
-			.fetch(runtime::storage().session().current_index(), ())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
-		let validators = storage
-			.fetch(runtime::storage().session().validators(), ())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
-		let open_jobs = storage
-			.fetch(runtime::storage().inference().open_jobs(), ())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
-		let next_job_id = storage
-			.fetch(runtime::storage().inference().next_job_id(), ())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
+		let session =
+			Verity::storage_value(&at, runtime::storage().session().current_index(), ()).await?;
+		let validators =
+			Verity::storage_value(&at, runtime::storage().session().validators(), ()).await?;
+		let open_jobs =
+			Verity::storage_value(&at, runtime::storage().inference().open_jobs(), ()).await?;
+		let next_job_id =
+			Verity::storage_value(&at, runtime::storage().inference().next_job_id(), ()).await?;
 		let models = self.models().await?.len();
 		Ok(ChainStatus {
 			url: self.url().to_string(),

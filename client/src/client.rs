@@ -124,6 +124,16 @@ impl Verity {
 		self.api.at_current_block().await.map_err(ClientError::chain)
 	}
 
+	/// The decoded value at a storage `address` in block `at` (the entry's default when absent).
+	pub(crate) async fn storage_value<Addr: subxt::storage::Address>(
+		at: &AtBlock,
+		address: Addr,
+		keys: Addr::KeyParts,
+	) -> Result<Addr::Value> {
+		let value = at.storage().fetch(address, keys).await.map_err(ClientError::chain)?;
+		value.decode().map_err(ClientError::chain)
+	}
+
 	/// The free balance of `who` at the best block (what it can spend or have held).
 	pub async fn free_balance(&self, who: &AccountId) -> Result<Balance> {
 		let at = self.at_best().await?;

@@ -903,19 +903,10 @@ async fn job_rules_at(at: &AtBlock) -> Result<JobRules> {
 	let models = runtime::constants().models();
 	let c = at.constants();
 	let get = |e| ClientError::chain(e);
-	let storage = at.storage();
-	let min_replication = storage
-		.fetch(runtime::storage().inference().min_replication(), ())
-		.await
-		.map_err(ClientError::chain)?
-		.decode()
-		.map_err(ClientError::chain)?;
-	let open_jobs = storage
-		.fetch(runtime::storage().inference().open_jobs(), ())
-		.await
-		.map_err(ClientError::chain)?
-		.decode()
-		.map_err(ClientError::chain)?;
+	let min_replication =
+		Verity::storage_value(at, runtime::storage().inference().min_replication(), ()).await?;
+	let open_jobs =
+		Verity::storage_value(at, runtime::storage().inference().open_jobs(), ()).await?;
 	Ok(JobRules {
 		max_duration: c.entry(inference.max_job_duration()).map_err(get)?,
 		propagation_slack: c.entry(inference.propagation_slack()).map_err(get)?,

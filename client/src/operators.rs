@@ -123,13 +123,8 @@ impl Verity {
 	/// Every registered operator, by decreasing active stake.
 	pub async fn operators(&self) -> Result<Vec<Operator>> {
 		let at = self.at_best().await?;
-		let validators = at
-			.storage()
-			.fetch(runtime::storage().session().validators(), ())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
+		let validators =
+			Verity::storage_value(&at, runtime::storage().session().validators(), ()).await?;
 		let mut entries = at
 			.storage()
 			.iter(runtime::storage().operators().operators(), ())

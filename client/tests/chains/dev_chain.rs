@@ -15,8 +15,8 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use codec::{Decode, Encode};
 use crate::common::*;
+use codec::{Decode, Encode};
 use serde_json::json;
 
 /// Dev accounts the dev genesis endows (Alice validates and is a bonded operator).

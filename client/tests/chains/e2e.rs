@@ -157,7 +157,8 @@ async fn three_validators_run_settle_and_finalize_real_models() {
 
 	// The three validators agree on every finalized block (the highest all of them finalized
 	// is enough: its hash commits to its ancestors) and see each other.
-	let height = nodes.iter().map(|node| node.finalized().expect("finalized head").0).min().unwrap();
+	let height =
+		nodes.iter().map(|node| node.finalized().expect("finalized head").0).min().unwrap();
 	let hashes: Vec<String> =
 		nodes.iter().map(|node| node.block_hash(height).expect("block hash")).collect();
 	assert!(hashes.iter().all(|hash| hash == &hashes[0]), "finalized #{height}: {hashes:?}");
