@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 		*) die "unknown option: $1 (try --help)" ;;
 	esac
 done
-[ -x "$node" ] || die "no node binary at $node (build it: cargo build -p verity-node)"
+[ -x "$node" ] || die "no node binary at $node (build it: scripts/setup.sh, or cargo build --workspace)"
 command -v curl >/dev/null || die "curl is needed"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
