@@ -11,14 +11,14 @@ unset SKIP_WASM_BUILD
 
 # One build serves set-up, run and tests: the test build must compile test code only, and must
 # leave the run build (scripts/run-dev.sh) fresh. Both are checked from cargo's own output.
-compiled() { { grep -oE '^ *Compiling [^ ]+' || true; } | awk '{print $2}' | sort -u; }
-workspace_crates="$(cargo metadata --no-deps --format-version 1 --manifest-path "$VERITY_ROOT/Cargo.toml" \
-	| grep -oE '"name":"[^"]+","version"' | cut -d'"' -f4 | sort -u)"
+# The crates cargo compiled, from its "Compiling NAME VERSION [(PATH)]" lines: NAME and, for the
+# workspace's own crates, "(PATH".
+compiled() { { grep -E '^ *Compiling ' || true; } | awk '{print $2, $4}'; }
 log "the run build (scripts/setup.sh, scripts/run-dev.sh)"
 build_workspace
 log "the test build"
 out="$(cargo_locked test --workspace --no-run 2>&1)" || { echo "$out" >&2; exit 1; }
-foreign="$(compiled <<<"$out" | grep -vxF "$workspace_crates" || true)"
+foreign="$(compiled <<<"$out" | awk -v root="($VERITY_ROOT/" 'index($2, root) != 1 {print $1}' | sort -u)"
 [ -z "$foreign" ] || die "the test build recompiled dependencies of the run build: $(echo $foreign); \
 a dev-dependency or package selection gives them other features (see build_workspace in scripts/lib.sh)"
 
@@ -28,7 +28,7 @@ log "cargo test --workspace (target dir $CARGO_TARGET_DIR)"
 cargo_locked test --workspace "$@"
 
 out="$(build_workspace 2>&1)" || { echo "$out" >&2; exit 1; }
-rebuilt="$(compiled <<<"$out")"
+rebuilt="$(compiled <<<"$out" | awk '{print $1}' | sort -u)"
 [ -z "$rebuilt" ] || die "after the tests, scripts/run-dev.sh would compile again: $(echo $rebuilt)"
 log "the run build is still fresh after the tests"
 
